@@ -1,0 +1,34 @@
+package dev.netscan.core;
+
+/**
+ * Where measurements go: the port that the InfluxDB writer, the line-protocol file sink and test
+ * sinks implement. Producers are the ICMP scheduler (many results per second), the SNMP scanner
+ * and the health reporter.
+ *
+ * <p>Contract for implementations: every {@code offer*} method is thread-safe and never blocks
+ * the caller (no I/O, no waiting on locks held across I/O); it returns {@code true} when the
+ * measurement was accepted for delivery and {@code false} when it had to be dropped (an
+ * implementation that drops must count it). Timestamps are the ones inside the values, never
+ * "now" at delivery.
+ */
+public interface MetricsSink extends AutoCloseable {
+
+    /** One probe's outcome (measurement {@code ping}). */
+    boolean offerPing(PingResult result);
+
+    /** A device's SNMP identity (measurement {@code device_info}). */
+    boolean offerDeviceInfo(int ipv4, SnmpInfo info, long timestampEpochNanos);
+
+    /** One device's ping statistics window (measurement {@code ping_stats}). */
+    boolean offerPingStats(PingStats stats);
+
+    /** A health report (measurement {@code health_metrics}, health bucket). */
+    boolean offerHealth(HealthReport report);
+
+    /** Delivers what is buffered as far as possible within the implementation's bound; may block. */
+    default void flush() {}
+
+    /** Flushes within a bound and releases resources; idempotent. */
+    @Override
+    default void close() {}
+}

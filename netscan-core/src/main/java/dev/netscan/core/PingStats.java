@@ -1,0 +1,32 @@
+package dev.netscan.core;
+
+/**
+ * One device's ping statistics over a rolling window (written as the {@code ping_stats}
+ * measurement). RTT figures are NaN when no reply arrived in the window.
+ *
+ * @param ipv4 the device
+ * @param windowEndEpochNanos end of the window, wall clock
+ * @param windowNanos window length
+ * @param sent probes sent in the window
+ * @param received replies received
+ * @param lossPercent 100 * (sent - received) / sent, or 0 when nothing was sent
+ * @param rttMinMillis smallest RTT
+ * @param rttAvgMillis mean RTT
+ * @param rttMaxMillis largest RTT
+ * @param rttStddevMillis population standard deviation of RTT
+ * @param jitterMillis mean absolute difference of consecutive RTTs (NaN with fewer than two)
+ * @param rttP95Millis 95th percentile RTT
+ */
+public record PingStats(
+        int ipv4,
+        long windowEndEpochNanos,
+        long windowNanos,
+        int sent,
+        int received,
+        double lossPercent,
+        double rttMinMillis,
+        double rttAvgMillis,
+        double rttMaxMillis,
+        double rttStddevMillis,
+        double jitterMillis,
+        double rttP95Millis) {}
