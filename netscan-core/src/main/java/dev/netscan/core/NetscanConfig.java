@@ -1,0 +1,624 @@
+package dev.netscan.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Everything netscan can be told, as one immutable value. Build it with {@link #builder()};
+ * {@link Builder#build()} validates every setting and reports every problem at once in an
+ * {@link InvalidConfigException}, each problem named by its configuration-file key (the keys of the
+ * Go netscan service where one exists: {@code ping_interval}, {@code snmp.community}, ...).
+ *
+ * <p>Values left unset take their defaults, and the {@link Profile} supplies the defaults of the
+ * knobs it governs (rate, probes in flight, SNMP in flight, pacing, writer batch bounds).
+ *
+ * <p>Secrets (community, passphrases, tokens, passwords) never appear in {@link #toString()}.
+ * Immutable and thread-safe.
+ */
+public final class NetscanConfig {
+    /** Communities that anyone would try first; using one earns a warning. */
+    public static final Set<String> WEAK_COMMUNITIES = Set.of("public", "private", "community", "snmp", "cisco",
+            "admin", "default", "secret", "manager", "monitor", "read", "write", "test", "");
+
+    // --- profile and targets
+    private final Profile profile;
+    private final List<String> networks;
+    private final List<String> exclude;
+    private final TargetSet targets;
+    private final boolean allowLarge;
+    // --- ICMP
+    private final Duration icmpDiscoveryInterval;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final int sweepRetries;
+    private final long pingRateLimitPps;
+    private final int icmpMaxInFlight;
+    private final Duration pacing;
+    // --- monitoring
+    private final int maxConcurrentPingers;
+    private final Duration reconcileInterval;
+    private final Duration statsWindow;
+    // --- registry
+    private final int maxDevices;
+    private final int failureThreshold;
+    private final Duration suspendBase;
+    private final Duration suspendMax;
+    private final Duration pruneAfter;
+    private final Duration snapshotInterval;
+    // --- SNMP
+    private final Snmp snmp;
+    // --- writer
+    private final Influx influx;
+    private final int batchSize;
+    private final int batchSizeMin;
+    private final int batchSizeMax;
+    private final Duration flushInterval;
+    private final int queueCapacity;
+    private final long spoolMaxBytes;
+    // --- governor
+    private final Duration healthSampleInterval;
+    private final double memoryWarningPct;
+    private final double memoryCriticalPct;
+    private final double temperatureThrottleC;
+    private final double temperatureCriticalC;
+    private final double errorRateBackoffPct;
+    // --- service
+    private final Path dataDir;
+    private final int healthCheckPort;
+    private final Duration healthReportInterval;
+
+    /**
+     * SNMP settings. {@code version} is {@code 1}, {@code 2c} or {@code 3}; the v3 fields are
+     * {@code null} unless version 3. Protocol names: auth {@code SHA}, {@code SHA-224},
+     * {@code SHA-256}, {@code SHA-384}, {@code SHA-512} (or {@code MD5}); priv {@code AES},
+     * {@code AES-256} (or none).
+     */
+    public record Snmp(
+            boolean enabled,
+            String version,
+            String community,
+            int port,
+            Duration timeout,
+            int retries,
+            Duration interval,
+            int maxConsecutiveFails,
+            Duration backoff,
+            int maxInFlight,
+            String user,
+            String authProtocol,
+            String authPassphrase,
+            String privProtocol,
+            String privPassphrase) {
+
+        /** True when the community is one anyone would guess. */
+        public boolean weakCommunity() {
+            return !"3".equals(version) && community != null
+                    && WEAK_COMMUNITIES.contains(community.toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public String toString() {
+            return "Snmp[enabled=" + enabled + ", version=" + version + ", community=" + mask(community)
+                    + ", port=" + port + ", timeout=" + timeout + ", retries=" + retries + ", interval=" + interval
+                    + ", maxConsecutiveFails=" + maxConsecutiveFails + ", backoff=" + backoff
+                    + ", maxInFlight=" + maxInFlight + ", user=" + user + ", authProtocol=" + authProtocol
+                    + ", authPassphrase=" + mask(authPassphrase) + ", privProtocol=" + privProtocol
+                    + ", privPassphrase=" + mask(privPassphrase) + "]";
+        }
+    }
+
+    /**
+     * Where measurements go when a database is configured. {@code apiVersion} 2 uses {@code org},
+     * {@code bucket} and {@code token}; 1 uses {@code database}, {@code retentionPolicy},
+     * {@code username} and {@code password}. {@code healthBucket} receives {@code health_metrics}
+     * (v1: a database of that name).
+     */
+    public record Influx(
+            String url,
+            int apiVersion,
+            String token,
+            String org,
+            String bucket,
+            String healthBucket,
+            String database,
+            String retentionPolicy,
+            String username,
+            String password) {
+
+        @Override
+        public String toString() {
+            return "Influx[url=" + url + ", apiVersion=" + apiVersion + ", token=" + mask(token) + ", org=" + org
+                    + ", bucket=" + bucket + ", healthBucket=" + healthBucket + ", database=" + database
+                    + ", retentionPolicy=" + retentionPolicy + ", username=" + username
+                    + ", password=" + mask(password) + "]";
+        }
+    }
+
+    private static String mask(String secret) {
+        return secret == null ? "null" : "****";
+    }
+
+    private NetscanConfig(Builder b, Profile p, TargetSet targets) {
+        this.profile = p;
+        this.networks = List.copyOf(b.networks);
+        this.exclude = List.copyOf(b.exclude);
+        this.targets = targets;
+        this.allowLarge = b.allowLarge;
+        this.icmpDiscoveryInterval = b.icmpDiscoveryInterval;
+        this.pingInterval = b.pingInterval;
+        this.pingTimeout = b.pingTimeout;
+        this.sweepRetries = b.sweepRetries;
+        this.pingRateLimitPps = b.pingRateLimitPps != null ? b.pingRateLimitPps : p.pingRateLimitPps();
+        this.icmpMaxInFlight = b.icmpMaxInFlight != null ? b.icmpMaxInFlight : p.icmpMaxInFlight();
+        this.pacing = b.pacing != null ? b.pacing : p.pacing();
+        this.maxConcurrentPingers = b.maxConcurrentPingers;
+        this.reconcileInterval = b.reconcileInterval;
+        this.statsWindow = b.statsWindow;
+        this.maxDevices = b.maxDevices;
+        this.failureThreshold = b.failureThreshold;
+        this.suspendBase = b.suspendBase;
+        this.suspendMax = b.suspendMax;
+        this.pruneAfter = b.pruneAfter;
+        this.snapshotInterval = b.snapshotInterval;
+        this.snmp = new Snmp(b.snmpEnabled, b.snmpVersion, b.snmpCommunity, b.snmpPort, b.snmpTimeout, b.snmpRetries,
+                b.snmpInterval, b.snmpMaxConsecutiveFails, b.snmpBackoff,
+                b.snmpMaxInFlight != null ? b.snmpMaxInFlight : p.snmpMaxInFlight(),
+                b.snmpUser, b.snmpAuthProtocol, b.snmpAuthPassphrase, b.snmpPrivProtocol, b.snmpPrivPassphrase);
+        this.influx = b.influxUrl == null ? null : new Influx(b.influxUrl, b.influxApiVersion, b.influxToken,
+                b.influxOrg, b.influxBucket, b.influxHealthBucket, b.influxDatabase, b.influxRetentionPolicy,
+                b.influxUsername, b.influxPassword);
+        this.batchSizeMin = b.batchSizeMin != null ? b.batchSizeMin : p.batchSizeMin();
+        this.batchSizeMax = b.batchSizeMax != null ? b.batchSizeMax : p.batchSizeMax();
+        this.batchSize = b.batchSize != null ? b.batchSize : batchSizeMax;
+        this.flushInterval = b.flushInterval;
+        this.queueCapacity = b.queueCapacity;
+        this.spoolMaxBytes = b.spoolMaxBytes;
+        this.healthSampleInterval = b.healthSampleInterval;
+        this.memoryWarningPct = b.memoryWarningPct;
+        this.memoryCriticalPct = b.memoryCriticalPct;
+        this.temperatureThrottleC = b.temperatureThrottleC;
+        this.temperatureCriticalC = b.temperatureCriticalC;
+        this.errorRateBackoffPct = b.errorRateBackoffPct;
+        this.dataDir = b.dataDir;
+        this.healthCheckPort = b.healthCheckPort;
+        this.healthReportInterval = b.healthReportInterval;
+    }
+
+    /** A builder with every default in place (profile {@link Profile#STANDARD}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults of {@code profile}, with no networks. */
+    public static NetscanConfig defaults(Profile profile) {
+        return builder().profile(profile).build();
+    }
+
+    public Profile profile() { return profile; }
+    /** Networks to discover, as given ({@code networks}). */
+    public List<String> networks() { return networks; }
+    /** Ranges never probed ({@code exclude}). */
+    public List<String> exclude() { return exclude; }
+    /** {@link #networks()} minus {@link #exclude()}, parsed. */
+    public TargetSet targets() { return targets; }
+    /** Whether ranges wider than /16 are allowed ({@code allow_large}); wider than /8 never are. */
+    public boolean allowLarge() { return allowLarge; }
+    public Duration icmpDiscoveryInterval() { return icmpDiscoveryInterval; }
+    public Duration pingInterval() { return pingInterval; }
+    public Duration pingTimeout() { return pingTimeout; }
+    /** Extra probes a sweep sends to an address that did not answer ({@code sweep_retries}). */
+    public int sweepRetries() { return sweepRetries; }
+    public long pingRateLimitPps() { return pingRateLimitPps; }
+    /** Sweep probes in flight at once ({@code icmp_workers}). */
+    public int icmpMaxInFlight() { return icmpMaxInFlight; }
+    public Duration pacing() { return pacing; }
+    public int maxConcurrentPingers() { return maxConcurrentPingers; }
+    public Duration reconcileInterval() { return reconcileInterval; }
+    public Duration statsWindow() { return statsWindow; }
+    public int maxDevices() { return maxDevices; }
+    /** Consecutive ping failures that suspend a device ({@code ping_failure_threshold}). */
+    public int failureThreshold() { return failureThreshold; }
+    public Duration suspendBase() { return suspendBase; }
+    public Duration suspendMax() { return suspendMax; }
+    public Duration pruneAfter() { return pruneAfter; }
+    public Duration snapshotInterval() { return snapshotInterval; }
+    public Snmp snmp() { return snmp; }
+    /** The database, or {@code null} when none is configured (the embedded file sink is used). */
+    public Influx influx() { return influx; }
+    public int batchSize() { return batchSize; }
+    public int batchSizeMin() { return batchSizeMin; }
+    public int batchSizeMax() { return batchSizeMax; }
+    public Duration flushInterval() { return flushInterval; }
+    public int queueCapacity() { return queueCapacity; }
+    public long spoolMaxBytes() { return spoolMaxBytes; }
+    public Duration healthSampleInterval() { return healthSampleInterval; }
+    public double memoryWarningPct() { return memoryWarningPct; }
+    public double memoryCriticalPct() { return memoryCriticalPct; }
+    public double temperatureThrottleC() { return temperatureThrottleC; }
+    public double temperatureCriticalC() { return temperatureCriticalC; }
+    public double errorRateBackoffPct() { return errorRateBackoffPct; }
+    public Path dataDir() { return dataDir; }
+    public int healthCheckPort() { return healthCheckPort; }
+    public Duration healthReportInterval() { return healthReportInterval; }
+
+    @Override
+    public String toString() {
+        return "NetscanConfig[profile=" + profile.key() + ", networks=" + networks + ", exclude=" + exclude
+                + ", pingInterval=" + pingInterval + ", pingTimeout=" + pingTimeout + ", rate=" + pingRateLimitPps
+                + "pps, inFlight=" + icmpMaxInFlight + ", maxDevices=" + maxDevices + ", snmp=" + snmp
+                + ", influx=" + influx + ", batchSize=" + batchSize + ", dataDir=" + dataDir + "]";
+    }
+
+    /**
+     * Collects settings; {@link #build()} validates them all. Not thread-safe. Setters take any
+     * value; problems surface at {@code build()}, all together.
+     */
+    public static final class Builder {
+        private Profile profile = Profile.STANDARD;
+        private final List<String> networks = new ArrayList<>();
+        private final List<String> exclude = new ArrayList<>();
+        private boolean allowLarge;
+        private Duration icmpDiscoveryInterval = Duration.ofHours(4);
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration pingTimeout = Duration.ofSeconds(1);
+        private int sweepRetries = 1;
+        private Long pingRateLimitPps;
+        private Integer icmpMaxInFlight;
+        private Duration pacing;
+        private int maxConcurrentPingers = 20_000;
+        private Duration reconcileInterval = Duration.ofSeconds(5);
+        private Duration statsWindow = Duration.ofSeconds(60);
+        private int maxDevices = 20_000;
+        private int failureThreshold = 10;
+        private Duration suspendBase = Duration.ofMinutes(5);
+        private Duration suspendMax = Duration.ofHours(1);
+        private Duration pruneAfter = Duration.ofHours(24);
+        private Duration snapshotInterval = Duration.ofMinutes(5);
+        private boolean snmpEnabled = true;
+        private String snmpVersion = "2c";
+        private String snmpCommunity = "public";
+        private int snmpPort = 161;
+        private Duration snmpTimeout = Duration.ofSeconds(2);
+        private int snmpRetries = 1;
+        private Duration snmpInterval = Duration.ofHours(1);
+        private int snmpMaxConsecutiveFails = 5;
+        private Duration snmpBackoff = Duration.ofHours(1);
+        private Integer snmpMaxInFlight;
+        private String snmpUser;
+        private String snmpAuthProtocol;
+        private String snmpAuthPassphrase;
+        private String snmpPrivProtocol;
+        private String snmpPrivPassphrase;
+        private String influxUrl;
+        private int influxApiVersion = 2;
+        private String influxToken;
+        private String influxOrg;
+        private String influxBucket;
+        private String influxHealthBucket;
+        private String influxDatabase;
+        private String influxRetentionPolicy;
+        private String influxUsername;
+        private String influxPassword;
+        private Integer batchSize;
+        private Integer batchSizeMin;
+        private Integer batchSizeMax;
+        private Duration flushInterval = Duration.ofSeconds(5);
+        private int queueCapacity = 100_000;
+        private long spoolMaxBytes = 1L << 30;
+        private Duration healthSampleInterval = Duration.ofSeconds(30);
+        private double memoryWarningPct = 80;
+        private double memoryCriticalPct = 90;
+        private double temperatureThrottleC = 75;
+        private double temperatureCriticalC = 85;
+        private double errorRateBackoffPct = 5;
+        private Path dataDir = Path.of("netscan-data");
+        private int healthCheckPort = 8080;
+        private Duration healthReportInterval = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        public Builder profile(Profile v) { profile = v; return this; }
+        public Builder network(String cidr) { networks.add(cidr); return this; }
+        public Builder networks(List<String> v) { networks.clear(); networks.addAll(v); return this; }
+        public Builder exclude(String cidr) { exclude.add(cidr); return this; }
+        public Builder excludes(List<String> v) { exclude.clear(); exclude.addAll(v); return this; }
+        public Builder allowLarge(boolean v) { allowLarge = v; return this; }
+        public Builder icmpDiscoveryInterval(Duration v) { icmpDiscoveryInterval = v; return this; }
+        public Builder pingInterval(Duration v) { pingInterval = v; return this; }
+        public Builder pingTimeout(Duration v) { pingTimeout = v; return this; }
+        public Builder sweepRetries(int v) { sweepRetries = v; return this; }
+        public Builder pingRateLimitPps(long v) { pingRateLimitPps = v; return this; }
+        public Builder icmpMaxInFlight(int v) { icmpMaxInFlight = v; return this; }
+        public Builder pacing(Duration v) { pacing = v; return this; }
+        public Builder maxConcurrentPingers(int v) { maxConcurrentPingers = v; return this; }
+        public Builder reconcileInterval(Duration v) { reconcileInterval = v; return this; }
+        public Builder statsWindow(Duration v) { statsWindow = v; return this; }
+        public Builder maxDevices(int v) { maxDevices = v; return this; }
+        public Builder failureThreshold(int v) { failureThreshold = v; return this; }
+        public Builder suspendBase(Duration v) { suspendBase = v; return this; }
+        public Builder suspendMax(Duration v) { suspendMax = v; return this; }
+        public Builder pruneAfter(Duration v) { pruneAfter = v; return this; }
+        public Builder snapshotInterval(Duration v) { snapshotInterval = v; return this; }
+        public Builder snmpEnabled(boolean v) { snmpEnabled = v; return this; }
+        public Builder snmpVersion(String v) { snmpVersion = v; return this; }
+        public Builder snmpCommunity(String v) { snmpCommunity = v; return this; }
+        public Builder snmpPort(int v) { snmpPort = v; return this; }
+        public Builder snmpTimeout(Duration v) { snmpTimeout = v; return this; }
+        public Builder snmpRetries(int v) { snmpRetries = v; return this; }
+        public Builder snmpInterval(Duration v) { snmpInterval = v; return this; }
+        public Builder snmpMaxConsecutiveFails(int v) { snmpMaxConsecutiveFails = v; return this; }
+        public Builder snmpBackoff(Duration v) { snmpBackoff = v; return this; }
+        public Builder snmpMaxInFlight(int v) { snmpMaxInFlight = v; return this; }
+        public Builder snmpUser(String v) { snmpUser = v; return this; }
+        public Builder snmpAuthProtocol(String v) { snmpAuthProtocol = v; return this; }
+        public Builder snmpAuthPassphrase(String v) { snmpAuthPassphrase = v; return this; }
+        public Builder snmpPrivProtocol(String v) { snmpPrivProtocol = v; return this; }
+        public Builder snmpPrivPassphrase(String v) { snmpPrivPassphrase = v; return this; }
+        public Builder influxUrl(String v) { influxUrl = v; return this; }
+        public Builder influxApiVersion(int v) { influxApiVersion = v; return this; }
+        public Builder influxToken(String v) { influxToken = v; return this; }
+        public Builder influxOrg(String v) { influxOrg = v; return this; }
+        public Builder influxBucket(String v) { influxBucket = v; return this; }
+        public Builder influxHealthBucket(String v) { influxHealthBucket = v; return this; }
+        public Builder influxDatabase(String v) { influxDatabase = v; return this; }
+        public Builder influxRetentionPolicy(String v) { influxRetentionPolicy = v; return this; }
+        public Builder influxUsername(String v) { influxUsername = v; return this; }
+        public Builder influxPassword(String v) { influxPassword = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder batchSizeMin(int v) { batchSizeMin = v; return this; }
+        public Builder batchSizeMax(int v) { batchSizeMax = v; return this; }
+        public Builder flushInterval(Duration v) { flushInterval = v; return this; }
+        public Builder queueCapacity(int v) { queueCapacity = v; return this; }
+        public Builder spoolMaxBytes(long v) { spoolMaxBytes = v; return this; }
+        public Builder healthSampleInterval(Duration v) { healthSampleInterval = v; return this; }
+        public Builder memoryWarningPct(double v) { memoryWarningPct = v; return this; }
+        public Builder memoryCriticalPct(double v) { memoryCriticalPct = v; return this; }
+        public Builder temperatureThrottleC(double v) { temperatureThrottleC = v; return this; }
+        public Builder temperatureCriticalC(double v) { temperatureCriticalC = v; return this; }
+        public Builder errorRateBackoffPct(double v) { errorRateBackoffPct = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder healthCheckPort(int v) { healthCheckPort = v; return this; }
+        public Builder healthReportInterval(Duration v) { healthReportInterval = v; return this; }
+
+        /**
+         * Validates every setting and returns the configuration.
+         *
+         * @throws InvalidConfigException listing every problem, each as {@code key: message}
+         */
+        public NetscanConfig build() {
+            List<String> problems = new ArrayList<>();
+            Profile p = profile;
+            if (p == null) {
+                problems.add("profile: must be standard or high-performance");
+                p = Profile.STANDARD;
+            }
+            TargetSet targets = targets(problems);
+
+            positive(problems, "icmp_discovery_interval", icmpDiscoveryInterval, Duration.ofSeconds(10));
+            positive(problems, "ping_interval", pingInterval, Duration.ofSeconds(1));
+            positive(problems, "ping_timeout", pingTimeout, Duration.ofMillis(1));
+            if (pingInterval != null && pingTimeout != null && pingTimeout.compareTo(pingInterval) > 0) {
+                problems.add("ping_timeout: " + human(pingTimeout) + " is longer than ping_interval "
+                        + human(pingInterval) + "; a device would be pinged again before its last ping timed out");
+            }
+            range(problems, "sweep_retries", sweepRetries, 0, 10);
+            if (pingRateLimitPps != null) {
+                rangeLong(problems, "ping_rate_limit", pingRateLimitPps, 1, 10_000_000);
+            }
+            if (icmpMaxInFlight != null) {
+                range(problems, "icmp_workers", icmpMaxInFlight, 1, 1 << 20);
+            }
+            if (pacing != null && (pacing.isNegative() || pacing.compareTo(Duration.ofSeconds(1)) > 0)) {
+                problems.add("pacing: must be between 0 and 1s, was " + human(pacing));
+            }
+            range(problems, "max_concurrent_pingers", maxConcurrentPingers, 1, 1_000_000);
+            positive(problems, "reconcile_interval", reconcileInterval, Duration.ofMillis(100));
+            positive(problems, "ping_stats_window", statsWindow, Duration.ofSeconds(1));
+            range(problems, "max_devices", maxDevices, 1, 10_000_000);
+            range(problems, "ping_failure_threshold", failureThreshold, 1, 1_000);
+            positive(problems, "suspend_backoff", suspendBase, Duration.ofSeconds(1));
+            positive(problems, "suspend_backoff_max", suspendMax, Duration.ofSeconds(1));
+            if (suspendBase != null && suspendMax != null && suspendMax.compareTo(suspendBase) < 0) {
+                problems.add("suspend_backoff_max: " + human(suspendMax) + " is shorter than suspend_backoff "
+                        + human(suspendBase));
+            }
+            positive(problems, "prune_after", pruneAfter, Duration.ofMinutes(1));
+            positive(problems, "snapshot_interval", snapshotInterval, Duration.ofSeconds(1));
+            snmp(problems);
+            influx(problems);
+            int min = batchSizeMin != null ? batchSizeMin : p.batchSizeMin();
+            int max = batchSizeMax != null ? batchSizeMax : p.batchSizeMax();
+            range(problems, "batch_size_min", min, 1, 1_000_000);
+            range(problems, "batch_size_max", max, 1, 1_000_000);
+            if (min > max) {
+                problems.add("batch_size_min: " + min + " is greater than batch_size_max " + max);
+            }
+            if (batchSize != null && (batchSize < min || batchSize > max)) {
+                problems.add("influxdb.batch_size: " + batchSize + " is outside [" + min + ", " + max + "]");
+            }
+            positive(problems, "influxdb.flush_interval", flushInterval, Duration.ofMillis(10));
+            range(problems, "queue_capacity", queueCapacity, 1_000, 100_000_000);
+            if (spoolMaxBytes < (1 << 20)) {
+                problems.add("spool_max_bytes: must be at least 1 MiB, was " + spoolMaxBytes);
+            }
+            positive(problems, "health_sample_interval", healthSampleInterval, Duration.ofMillis(100));
+            pct(problems, "memory_warning_pct", memoryWarningPct);
+            pct(problems, "memory_critical_pct", memoryCriticalPct);
+            if (memoryWarningPct >= memoryCriticalPct) {
+                problems.add("memory_warning_pct: " + memoryWarningPct + " must be below memory_critical_pct "
+                        + memoryCriticalPct);
+            }
+            if (!(temperatureThrottleC > 0 && temperatureThrottleC < 150)) {
+                problems.add("temperature_throttle_c: must be between 0 and 150, was " + temperatureThrottleC);
+            }
+            if (!(temperatureCriticalC > 0 && temperatureCriticalC < 150)) {
+                problems.add("temperature_critical_c: must be between 0 and 150, was " + temperatureCriticalC);
+            }
+            if (temperatureThrottleC >= temperatureCriticalC) {
+                problems.add("temperature_throttle_c: " + temperatureThrottleC
+                        + " must be below temperature_critical_c " + temperatureCriticalC);
+            }
+            pct(problems, "error_rate_backoff_pct", errorRateBackoffPct);
+            if (dataDir == null) {
+                problems.add("data_dir: is required");
+            }
+            range(problems, "health_check_port", healthCheckPort, 0, 65_535);
+            positive(problems, "health_report_interval", healthReportInterval, Duration.ofMillis(100));
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigException(problems);
+            }
+            return new NetscanConfig(this, p, targets);
+        }
+
+        private TargetSet targets(List<String> problems) {
+            TargetSet.Builder t = TargetSet.builder();
+            for (int i = 0; i < networks.size(); i++) {
+                String n = networks.get(i);
+                try {
+                    Cidr c = Cidr.parse(n);
+                    if (c.prefixLength() < 8) {
+                        problems.add("networks[" + i + "]: " + c + " is wider than /8; netscan refuses ranges that large");
+                    } else if (c.prefixLength() < 16 && !allowLarge) {
+                        problems.add("networks[" + i + "]: " + c + " is wider than /16 (" + c.hostCount()
+                                + " addresses); set allow_large: true to sweep it");
+                    }
+                    t.include(c);
+                } catch (InvalidTargetException e) {
+                    problems.add("networks[" + i + "]: " + e.getMessage());
+                }
+            }
+            for (int i = 0; i < exclude.size(); i++) {
+                try {
+                    t.exclude(exclude.get(i));
+                } catch (InvalidTargetException e) {
+                    problems.add("exclude[" + i + "]: " + e.getMessage());
+                }
+            }
+            return t.build();
+        }
+
+        private void snmp(List<String> problems) {
+            if (snmpVersion == null || !Set.of("1", "2c", "3").contains(snmpVersion)) {
+                problems.add("snmp.version: must be 1, 2c or 3, was " + snmpVersion);
+            }
+            range(problems, "snmp.port", snmpPort, 1, 65_535);
+            positive(problems, "snmp.timeout", snmpTimeout, Duration.ofMillis(10));
+            range(problems, "snmp.retries", snmpRetries, 0, 10);
+            positive(problems, "snmp_interval", snmpInterval, Duration.ofSeconds(10));
+            range(problems, "snmp_max_consecutive_fails", snmpMaxConsecutiveFails, 1, 1_000);
+            positive(problems, "snmp_backoff_duration", snmpBackoff, Duration.ofSeconds(1));
+            if (snmpMaxInFlight != null) {
+                range(problems, "snmp_workers", snmpMaxInFlight, 1, 65_535);
+            }
+            if ("3".equals(snmpVersion)) {
+                if (snmpUser == null || snmpUser.isBlank()) {
+                    problems.add("snmp.user: is required for SNMP v3");
+                }
+                Set<String> auths = Set.of("MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512");
+                if (snmpAuthProtocol != null && !auths.contains(snmpAuthProtocol.toUpperCase(Locale.ROOT))) {
+                    problems.add("snmp.auth_protocol: must be one of " + auths + ", was " + snmpAuthProtocol);
+                }
+                if (snmpAuthProtocol != null && (snmpAuthPassphrase == null || snmpAuthPassphrase.length() < 8)) {
+                    problems.add("snmp.auth_passphrase: is required with snmp.auth_protocol and must have at least 8 characters");
+                }
+                Set<String> privs = Set.of("AES", "AES-128", "AES-192", "AES-256", "DES");
+                if (snmpPrivProtocol != null) {
+                    if (!privs.contains(snmpPrivProtocol.toUpperCase(Locale.ROOT))) {
+                        problems.add("snmp.priv_protocol: must be one of " + privs + ", was " + snmpPrivProtocol);
+                    }
+                    if (snmpAuthProtocol == null) {
+                        problems.add("snmp.priv_protocol: privacy needs snmp.auth_protocol as well");
+                    }
+                    if (snmpPrivPassphrase == null || snmpPrivPassphrase.length() < 8) {
+                        problems.add("snmp.priv_passphrase: is required with snmp.priv_protocol and must have at least 8 characters");
+                    }
+                }
+            } else if (snmpEnabled && (snmpCommunity == null)) {
+                problems.add("snmp.community: is required for SNMP v" + snmpVersion);
+            }
+        }
+
+        private void influx(List<String> problems) {
+            if (influxUrl == null) {
+                return;
+            }
+            try {
+                java.net.URI u = java.net.URI.create(influxUrl);
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                    problems.add("influxdb.url: must be an http:// or https:// URL with a host, was " + influxUrl);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("influxdb.url: is not a URL (" + e.getMessage() + ")");
+            }
+            if (influxApiVersion == 2) {
+                if (blank(influxBucket)) {
+                    problems.add("influxdb.bucket: is required for InfluxDB v2");
+                }
+                if (blank(influxOrg)) {
+                    problems.add("influxdb.org: is required for InfluxDB v2");
+                }
+            } else if (influxApiVersion == 1) {
+                if (blank(influxDatabase)) {
+                    problems.add("influxdb.database: is required for InfluxDB v1");
+                }
+            } else {
+                problems.add("influxdb.api_version: must be 1 or 2, was " + influxApiVersion);
+            }
+        }
+
+        private static boolean blank(String s) {
+            return s == null || s.isBlank();
+        }
+
+        private static void positive(List<String> problems, String key, Duration v, Duration min) {
+            if (v == null) {
+                problems.add(key + ": is required");
+            } else if (v.compareTo(min) < 0) {
+                problems.add(key + ": must be at least " + human(min) + ", was " + human(v));
+            }
+        }
+
+        private static void range(List<String> problems, String key, int v, int min, int max) {
+            if (v < min || v > max) {
+                problems.add(key + ": must be between " + min + " and " + max + ", was " + v);
+            }
+        }
+
+        private static void rangeLong(List<String> problems, String key, long v, long min, long max) {
+            if (v < min || v > max) {
+                problems.add(key + ": must be between " + min + " and " + max + ", was " + v);
+            }
+        }
+
+        private static void pct(List<String> problems, String key, double v) {
+            if (!(v > 0 && v <= 100)) {
+                problems.add(key + ": must be a percentage in (0, 100], was " + v);
+            }
+        }
+    }
+
+    /** A duration as people write it in config files: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 4h}. */
+    public static String human(Duration d) {
+        if (d == null) {
+            return "null";
+        }
+        long ms = d.toMillis();
+        if (d.toNanos() % 1_000_000 != 0) {
+            return d.toNanos() + "ns";
+        }
+        if (ms % 3_600_000 == 0 && ms != 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms != 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1_000 == 0) {
+            return ms / 1_000 + "s";
+        }
+        return ms + "ms";
+    }
+}

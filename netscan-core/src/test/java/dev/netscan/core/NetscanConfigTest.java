@@ -1,0 +1,107 @@
+package dev.netscan.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NetscanConfigTest {
+
+    @Test
+    void defaultsAreValidAndFollowTheStandardProfile() {
+        NetscanConfig c = NetscanConfig.builder().network("192.168.1.0/24").build();
+        assertThat(c.profile()).isEqualTo(Profile.STANDARD);
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.maxDevices()).isEqualTo(20_000);
+        assertThat(c.failureThreshold()).isEqualTo(10);
+        assertThat(c.batchSize()).isEqualTo(5_000);
+        assertThat(c.icmpMaxInFlight()).isEqualTo(Profile.STANDARD.icmpMaxInFlight());
+        assertThat(c.targets().size()).isEqualTo(254);
+        assertThat(c.influx()).isNull();
+        assertThat(c.snmp().weakCommunity()).isTrue();
+    }
+
+    @Test
+    void highPerformanceProfileSets800InFlightDynamicBatchesAnd1msPacing() {
+        NetscanConfig c = NetscanConfig.defaults(Profile.HIGH_PERFORMANCE);
+        assertThat(c.icmpMaxInFlight()).isEqualTo(800);
+        assertThat(c.batchSizeMin()).isEqualTo(500);
+        assertThat(c.batchSizeMax()).isEqualTo(5_000);
+        assertThat(c.pacing()).isEqualTo(Duration.ofMillis(1));
+        assertThat(c.profile().dynamicBatches()).isTrue();
+        assertThat(Profile.byKey("high_performance")).isEqualTo(Profile.HIGH_PERFORMANCE);
+        assertThat(Profile.byKey("turbo")).isNull();
+    }
+
+    @Test
+    void explicitValuesWinOverTheProfile() {
+        NetscanConfig c = NetscanConfig.builder().profile(Profile.HIGH_PERFORMANCE).icmpMaxInFlight(65_536)
+                .pingRateLimitPps(100_000).build();
+        assertThat(c.icmpMaxInFlight()).isEqualTo(65_536);
+        assertThat(c.pingRateLimitPps()).isEqualTo(100_000);
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceNamedByKey() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .network("10.0.0.0/33")
+                .network("10.0.0.1/24")
+                .network("10.0.0.0/12")
+                .exclude("nonsense")
+                .pingInterval(Duration.ofMillis(500))
+                .snmpVersion("4")
+                .memoryWarningPct(95)
+                .influxUrl("ftp://x")
+                .build());
+        assertThat(e.problems()).hasSize(11);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("networks[0]:").contains("33"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("networks[1]:").contains("10.0.0.0/24"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("networks[2]:").contains("allow_large"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("exclude[0]:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("ping_interval: must be at least 1s, was 500ms"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("snmp.version:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("memory_warning_pct:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.url:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.bucket:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.org:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("ping_timeout: 1s is longer than ping_interval 500ms"));
+        assertThat(e.getMessage()).contains("11 problems");
+    }
+
+    @Test
+    void refusesRangesWiderThanSlash8EvenWithAllowLarge() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> NetscanConfig.builder().allowLarge(true).network("10.0.0.0/7").build());
+        assertThat(e.problems()).singleElement().asString().contains("wider than /8");
+        assertThat(NetscanConfig.builder().allowLarge(true).network("10.0.0.0/8").build().targets().size())
+                .isEqualTo((1L << 24) - 2);
+    }
+
+    @Test
+    void v3NeedsUserAndPassphrasesAndNeverShowsSecrets() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .snmpVersion("3").snmpAuthProtocol("SHA-256").snmpAuthPassphrase("short")
+                .snmpPrivProtocol("AES-256").build());
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("snmp.user:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("snmp.auth_passphrase:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("snmp.priv_passphrase:"));
+        assertThat(e.getMessage()).doesNotContain("short");
+
+        NetscanConfig ok = NetscanConfig.builder().snmpVersion("3").snmpUser("ops")
+                .snmpAuthProtocol("SHA-256").snmpAuthPassphrase("auth-secret-123")
+                .snmpPrivProtocol("AES-256").snmpPrivPassphrase("priv-secret-456")
+                .influxUrl("http://127.0.0.1:8086").influxOrg("o").influxBucket("b").influxToken("tok-secret")
+                .build();
+        assertThat(ok.toString()).doesNotContain("auth-secret-123", "priv-secret-456", "tok-secret").contains("****");
+        assertThat(ok.snmp().weakCommunity()).isFalse();
+    }
+
+    @Test
+    void timeoutLongerThanIntervalIsAProblem() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .pingInterval(Duration.ofSeconds(2)).pingTimeout(Duration.ofSeconds(3)).build());
+        assertThat(e.problems()).singleElement().asString()
+                .isEqualTo("ping_timeout: 3s is longer than ping_interval 2s; a device would be pinged again before its last ping timed out");
+    }
+}
