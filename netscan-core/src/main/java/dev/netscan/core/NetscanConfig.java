@@ -432,37 +432,37 @@ public final class NetscanConfig {
             influx(problems);
             int min = batchSizeMin != null ? batchSizeMin : p.batchSizeMin();
             int max = batchSizeMax != null ? batchSizeMax : p.batchSizeMax();
-            range(problems, "batch_size_min", min, 1, 1_000_000);
-            range(problems, "batch_size_max", max, 1, 1_000_000);
+            range(problems, "influxdb.batch_size_min", min, 1, 1_000_000);
+            range(problems, "influxdb.batch_size_max", max, 1, 1_000_000);
             if (min > max) {
-                problems.add("batch_size_min: " + min + " is greater than batch_size_max " + max);
+                problems.add("influxdb.batch_size_min: " + min + " is greater than influxdb.batch_size_max " + max);
             }
             if (batchSize != null && (batchSize < min || batchSize > max)) {
                 problems.add("influxdb.batch_size: " + batchSize + " is outside [" + min + ", " + max + "]");
             }
             positive(problems, "influxdb.flush_interval", flushInterval, Duration.ofMillis(10));
-            range(problems, "queue_capacity", queueCapacity, 1_000, 100_000_000);
+            range(problems, "influxdb.queue_capacity", queueCapacity, 1_000, 100_000_000);
             if (spoolMaxBytes < (1 << 20)) {
-                problems.add("spool_max_bytes: must be at least 1 MiB, was " + spoolMaxBytes);
+                problems.add("influxdb.spool_max_bytes: must be at least 1 MiB, was " + spoolMaxBytes);
             }
-            positive(problems, "health_sample_interval", healthSampleInterval, Duration.ofMillis(100));
-            pct(problems, "memory_warning_pct", memoryWarningPct);
-            pct(problems, "memory_critical_pct", memoryCriticalPct);
+            positive(problems, "governor.sample_interval", healthSampleInterval, Duration.ofMillis(100));
+            pct(problems, "governor.memory_warning_pct", memoryWarningPct);
+            pct(problems, "governor.memory_critical_pct", memoryCriticalPct);
             if (memoryWarningPct >= memoryCriticalPct) {
-                problems.add("memory_warning_pct: " + memoryWarningPct + " must be below memory_critical_pct "
+                problems.add("governor.memory_warning_pct: " + memoryWarningPct + " must be below memory_critical_pct "
                         + memoryCriticalPct);
             }
             if (!(temperatureThrottleC > 0 && temperatureThrottleC < 150)) {
-                problems.add("temperature_throttle_c: must be between 0 and 150, was " + temperatureThrottleC);
+                problems.add("governor.temperature_throttle_c: must be between 0 and 150, was " + temperatureThrottleC);
             }
             if (!(temperatureCriticalC > 0 && temperatureCriticalC < 150)) {
-                problems.add("temperature_critical_c: must be between 0 and 150, was " + temperatureCriticalC);
+                problems.add("governor.temperature_critical_c: must be between 0 and 150, was " + temperatureCriticalC);
             }
             if (temperatureThrottleC >= temperatureCriticalC) {
-                problems.add("temperature_throttle_c: " + temperatureThrottleC
+                problems.add("governor.temperature_throttle_c: " + temperatureThrottleC
                         + " must be below temperature_critical_c " + temperatureCriticalC);
             }
-            pct(problems, "error_rate_backoff_pct", errorRateBackoffPct);
+            pct(problems, "governor.error_rate_backoff_pct", errorRateBackoffPct);
             if (dataDir == null) {
                 problems.add("data_dir: is required");
             }

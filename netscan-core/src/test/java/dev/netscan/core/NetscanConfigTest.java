@@ -61,7 +61,7 @@ class NetscanConfigTest {
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("exclude[0]:"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("ping_interval: must be at least 1s, was 500ms"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("snmp.version:"));
-        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("memory_warning_pct:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("governor.memory_warning_pct:"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.url:"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.bucket:"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("influxdb.org:"));

@@ -1,0 +1,166 @@
+package dev.netscan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.netscan.core.InvalidConfigException;
+import dev.netscan.core.NetscanConfig;
+import dev.netscan.core.Profile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+
+    /** A file in the shape the Go service's users have, with env-expanded secrets. */
+    private static final String GO_SERVICE_FILE = """
+            networks:
+              - "192.168.1.0/24"
+              - "10.0.0.0/16"
+            icmp_discovery_interval: "5m"
+            snmp_interval: "1h"
+            snmp_rate_limit: 10.0
+            snmp_max_consecutive_fails: 5
+            snmp_backoff_duration: "1h"
+            snmp:
+              community: "${SNMP_COMMUNITY}"
+              port: 161
+              timeout: "5s"
+              retries: 2
+            ping_interval: "2s"
+            ping_timeout: "1500ms"
+            ping_rate_limit: 100.0
+            icmp_workers: 64
+            snmp_workers: 32
+            influxdb:
+              url: "http://127.0.0.1:8086"
+              token: "${INFLUXDB_TOKEN}"
+              org: "${INFLUXDB_ORG:-netscan}"
+              bucket: "netscan"
+              health_bucket: "health"
+              batch_size: 5000
+              flush_interval: "5s"
+            health_check_port: 8080
+            health_report_interval: "10s"
+            max_concurrent_pingers: 5000
+            max_devices: 5000
+            memory_limit_mb: 4096
+            """;
+
+    @Test
+    void readsTheGoServiceKeysAndExpandsEnvironmentVariables() {
+        ConfigFile.Result r = ConfigFile.parse(GO_SERVICE_FILE, "netscan.yml",
+                Map.of("SNMP_COMMUNITY", "s3cret-comm", "INFLUXDB_TOKEN", "tok-123"));
+        NetscanConfig c = r.config();
+        assertThat(c.networks()).containsExactly("192.168.1.0/24", "10.0.0.0/16");
+        assertThat(c.icmpDiscoveryInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.pingTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.pingRateLimitPps()).isEqualTo(100);
+        assertThat(c.icmpMaxInFlight()).isEqualTo(64);
+        assertThat(c.snmp().community()).isEqualTo("s3cret-comm");
+        assertThat(c.snmp().retries()).isEqualTo(2);
+        assertThat(c.snmp().maxInFlight()).isEqualTo(32);
+        assertThat(c.influx().token()).isEqualTo("tok-123");
+        assertThat(c.influx().org()).isEqualTo("netscan");
+        assertThat(c.influx().healthBucket()).isEqualTo("health");
+        assertThat(c.maxDevices()).isEqualTo(5000);
+        assertThat(r.warnings()).hasSize(2)
+                .anySatisfy(w -> assertThat(w).startsWith("snmp_rate_limit: accepted for compatibility and ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("memory_limit_mb:"));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceWithItsKeyAndSuggestions() {
+        String bad = """
+                networks: ["10.0.0.1/24", "10.9.0.0/16"]
+                ping_intervall: "2s"
+                ping_timeout: "fast"
+                icmp_workers: many
+                snmp:
+                  comunity: "x"
+                  port: 70000
+                influxdb:
+                  url: "http://127.0.0.1:8086"
+                  token: "${MISSING_TOKEN}"
+                  org: o
+                  bucket: b
+                profile: turbo
+                """;
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> ConfigFile.parse(bad, "netscan.yml", Map.of()));
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "ping_intervall: unknown key; did you mean ping_interval?",
+                "ping_timeout: \"fast\" is not a duration (expected e.g. 500ms, 30s, 5m, 1h30m)",
+                "icmp_workers: must be a whole number, was \"many\"",
+                "snmp.comunity: unknown key; did you mean snmp.community?",
+                "influxdb.token: environment variable MISSING_TOKEN is not set",
+                "profile: must be standard or high-performance, was \"turbo\"",
+                "networks[0]: invalid target \"10.0.0.1/24\": host bits are set; did you mean 10.0.0.0/24?",
+                "snmp.port: must be between 1 and 65535, was 70000");
+    }
+
+    @Test
+    void secretsNeverAppearInProblems() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigFile.parse("""
+                snmp:
+                  version: "3"
+                  auth_protocol: SHA
+                  auth_passphrase: "tiny"
+                """, "f.yml", Map.of()));
+        assertThat(e.getMessage()).doesNotContain("tiny").contains("snmp.auth_passphrase");
+    }
+
+    @Test
+    void readsOurOwnKeysAndSizes(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("netscan.yml");
+        Files.writeString(f, """
+                profile: high-performance
+                networks: [127.0.0.0/24]
+                exclude: [127.0.0.128/25]
+                data_dir: /var/lib/netscan
+                influxdb:
+                  url: http://127.0.0.1:8428
+                  api_version: 1
+                  database: netscan
+                  spool_max_bytes: 512MiB
+                governor:
+                  temperature_throttle_c: 70
+                  temperature_critical_c: 80
+                """);
+        NetscanConfig c = ConfigFile.load(f, Map.of()).config();
+        assertThat(c.profile()).isEqualTo(Profile.HIGH_PERFORMANCE);
+        assertThat(c.targets().size()).isEqualTo(127);
+        assertThat(c.influx().apiVersion()).isEqualTo(1);
+        assertThat(c.spoolMaxBytes()).isEqualTo(512L << 20);
+        assertThat(c.temperatureThrottleC()).isEqualTo(70);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/netscan"));
+    }
+
+    @Test
+    void namesTheFileWhenItIsMissingOrNotYaml(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> ConfigFile.load(dir.resolve("nope.yml"), Map.of()))
+                .hasMessageContaining("nope.yml: no such file");
+        Path f = dir.resolve("broken.yml");
+        Files.writeString(f, "networks: [10.0.0.0/24\nping_interval: 2s\n");
+        assertThatThrownBy(() -> ConfigFile.load(f, Map.of()))
+                .hasMessageContaining("broken.yml: not valid YAML at line");
+        Files.writeString(f, "- just\n- a list\n");
+        assertThatThrownBy(() -> ConfigFile.load(f, Map.of())).hasMessageContaining("top level must be a mapping");
+    }
+
+    @Test
+    void parsesGoStyleDurations() {
+        assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Durations.parse("250us")).isEqualTo(Duration.ofNanos(250_000));
+        assertThat(Durations.parse("0")).isEqualTo(Duration.ZERO);
+        assertThatThrownBy(() -> Durations.parse("5")).hasMessageContaining("needs a unit");
+        assertThatThrownBy(() -> Durations.parse("5 weeks")).hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> Durations.parse("5w")).hasMessageContaining("unknown unit \"w\"");
+    }
+}
