@@ -163,4 +163,22 @@ class ConfigFileTest {
         assertThatThrownBy(() -> Durations.parse("5 weeks")).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> Durations.parse("5w")).hasMessageContaining("unknown unit \"w\"");
     }
+
+    @Test
+    void theShippedExampleFileIsValidAndMatchesTheDefaults() {
+        Path example = Path.of(System.getProperty("user.dir")).getParent().resolve("netscan.example.yml");
+        NetscanConfig c = ConfigFile.load(example, Map.of()).config();
+        NetscanConfig defaults = NetscanConfig.builder().network("192.168.1.0/24").build();
+        assertThat(c.networks()).containsExactly("192.168.1.0/24");
+        assertThat(c.pingInterval()).isEqualTo(defaults.pingInterval());
+        assertThat(c.pingTimeout()).isEqualTo(defaults.pingTimeout());
+        assertThat(c.pingRateLimitPps()).isEqualTo(defaults.pingRateLimitPps());
+        assertThat(c.icmpMaxInFlight()).isEqualTo(defaults.icmpMaxInFlight());
+        assertThat(c.maxDevices()).isEqualTo(defaults.maxDevices());
+        assertThat(c.snmp().timeout()).isEqualTo(defaults.snmp().timeout());
+        assertThat(c.snmp().community()).isEqualTo("public");
+        assertThat(c.suspendBase()).isEqualTo(defaults.suspendBase());
+        assertThat(c.influx()).isNull();
+        assertThat(c.healthCheckPort()).isEqualTo(8080);
+    }
 }
