@@ -1,0 +1,69 @@
+package dev.netscan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class HealthServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesHealthReadinessLivenessAndPrometheusMetricsOnLoopback() throws Exception {
+        AtomicBoolean ready = new AtomicBoolean(false);
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("device_count", 3);
+        health.put("temperature_c", null);
+        health.put("alerts", List.of(Map.of("tier", "WARNING", "cause", "memory \"high\"\n")));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("device_count", 3);
+        metrics.put("pings_sent_total", 12345L);
+        metrics.put("cpu_temp_c", Double.NaN);
+        metrics.put("influxdb_ok", true);
+        metrics.put("heap_used_pct", 12.5);
+        try (HealthServer s = HealthServer.start(0, () -> health, ready::get, () -> metrics)) {
+            HttpResponse<String> h = get(s.port(), "/health");
+            assertThat(h.statusCode()).isEqualTo(200);
+            assertThat(h.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(h.body()).isEqualTo("{\"status\":\"ok\",\"device_count\":3,\"temperature_c\":null,"
+                    + "\"alerts\":[{\"tier\":\"WARNING\",\"cause\":\"memory \\\"high\\\"\\n\"}]}");
+
+            assertThat(get(s.port(), "/health/ready").statusCode()).isEqualTo(503);
+            ready.set(true);
+            assertThat(get(s.port(), "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(s.port(), "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(s.port(), "/nope").statusCode()).isEqualTo(404);
+
+            String prom = get(s.port(), "/metrics").body();
+            assertThat(prom).contains("# TYPE netscan_pings_sent_total counter\nnetscan_pings_sent_total 12345\n")
+                    .contains("netscan_device_count 3\n")
+                    .contains("netscan_influxdb_ok 1\n")
+                    .contains("netscan_heap_used_pct 12.5\n")
+                    .doesNotContain("cpu_temp_c");
+            for (String line : prom.split("\n")) {
+                assertThat(line).matches("# TYPE netscan_[a-z0-9_]+ (counter|gauge)|netscan_[a-z0-9_]+ -?[0-9.eE+-]+");
+            }
+        }
+    }
+
+    @Test
+    void jsonEscapesControlCharactersAndLoneSurrogates() {
+        assertThat(Json.write("a\u0000b\u001fc\ud800")).isEqualTo("\"a\\u0000b\\u001fc\\ud800\"");
+        assertThat(Json.write("ok \ud83d\ude00")).isEqualTo("\"ok \ud83d\ude00\"");
+        assertThat(Json.write(Map.of("x", Double.POSITIVE_INFINITY))).isEqualTo("{\"x\":null}");
+        assertThat(Json.write(List.of(1.5, 2.0, true))).isEqualTo("[1.5,2,true]");
+    }
+}
