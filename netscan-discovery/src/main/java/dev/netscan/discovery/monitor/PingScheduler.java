@@ -3,6 +3,7 @@ package dev.netscan.discovery.monitor;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
+import dev.netscan.state.DeviceRegistry;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.time.Duration;
@@ -46,7 +47,7 @@ public final class PingScheduler implements AutoCloseable {
     private static final long TARGET_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final MonitorProber prober;
-    private final MonitoredDevices devices;
+    private final DeviceRegistry devices;
     private final MetricsSink sink;
     private final long intervalNanos;
     private final long timeoutNanos;
@@ -414,7 +415,7 @@ public final class PingScheduler implements AutoCloseable {
     /** Builds a {@link PingScheduler}; {@link #build()} validates. */
     public static final class Builder {
         private MonitorProber prober;
-        private MonitoredDevices devices;
+        private DeviceRegistry devices;
         private MetricsSink sink;
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration pingTimeout = Duration.ofSeconds(1);
@@ -430,7 +431,7 @@ public final class PingScheduler implements AutoCloseable {
         private Builder() {}
 
         public Builder prober(MonitorProber v) { prober = v; return this; }
-        public Builder devices(MonitoredDevices v) { devices = v; return this; }
+        public Builder registry(DeviceRegistry v) { devices = v; return this; }
         public Builder sink(MetricsSink v) { sink = v; return this; }
         /** At least 1 s in production; shorter intervals (down to 10 ms) are accepted for tests. */
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
@@ -445,7 +446,7 @@ public final class PingScheduler implements AutoCloseable {
 
         public PingScheduler build() {
             Objects.requireNonNull(prober, "prober");
-            Objects.requireNonNull(devices, "devices");
+            Objects.requireNonNull(devices, "registry");
             Objects.requireNonNull(sink, "sink");
             StringBuilder problems = new StringBuilder();
             if (pingInterval.compareTo(Duration.ofMillis(10)) < 0) {
