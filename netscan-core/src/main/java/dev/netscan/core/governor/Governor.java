@@ -42,8 +42,9 @@ import java.util.regex.Pattern;
  *     one is approached by multiplying by {@code recoveryFactor} per sample (1.25: from 0.5 back to
  *     1 takes four healthy samples).</li>
  * <li>Writer batch. Memory CRITICAL: the profile's minimum at once. Memory WARNING: halved per
- *     sample down to the minimum. Otherwise, with no condition active and the writer's reported
- *     backlog at least twice the batch: doubled per sample up to the profile's maximum. Otherwise
+ *     sample down to the minimum. Otherwise, when healthy (no condition active and the scale fully
+ *     recovered to 1) and the writer's reported backlog is at least twice the batch: doubled per
+ *     sample up to the profile's maximum. Otherwise
  *     a batch below the base climbs by {@code recoveryFactor} per sample and a batch above the base
  *     whose backlog has drained below it halves back towards the base.</li>
  * <li>{@code discoveryPaused} while memory or temperature is CRITICAL.</li>
@@ -270,7 +271,7 @@ public final class Governor implements AutoCloseable {
                     ? Math.max(target, settings.minimumScale())
                     : Math.min(target, scale * settings.recoveryFactor());
 
-            batch = nextBatch(batch, newLevel);
+            batch = nextBatch(batch, newLevel == AlertTier.INFO && scale >= 1.0);
             boolean paused = hostTier == AlertTier.CRITICAL;
             Throttle base = profile.baseline();
             Throttle next = new Throttle(
@@ -313,14 +314,14 @@ public final class Governor implements AutoCloseable {
         }
     }
 
-    private int nextBatch(int current, AlertTier newLevel) {
+    private int nextBatch(int current, boolean healthy) {
         int min = profile.batchMin();
         int base = profile.batchBase();
         int max = profile.batchMax();
         long backlog = writerBacklog;
         if (memory.state() == AlertTier.CRITICAL) return min;
         if (memory.state() == AlertTier.WARNING) return Math.max(min, current / 2);
-        if (newLevel == AlertTier.INFO && backlog >= 2L * current && current < max) {
+        if (healthy && backlog >= 2L * current && current < max) {
             return (int) Math.min(max, 2L * current);
         }
         if (current < base) return (int) Math.min(base, (long) Math.ceil(current * settings.recoveryFactor()));
