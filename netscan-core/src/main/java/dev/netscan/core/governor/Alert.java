@@ -8,10 +8,12 @@ import java.util.Objects;
  *
  * @param time when the sample that caused it was taken (governor clock)
  * @param tier {@link AlertTier#WARNING} or {@link AlertTier#CRITICAL} when a condition is raised or
- *     moves to that tier; {@link AlertTier#INFO} when it clears
+ *     moves to that tier; {@link AlertTier#INFO} when it clears, and for the one-time notice that
+ *     the host has no temperature sensor
  * @param cause what crossed the threshold: {@code "memory"}, {@code "cpu_temperature"} or
  *     {@code "error_rate:<source>"}
- * @param value the measured value that caused it (percent or degrees Celsius, see {@code message})
+ * @param value the measured value that caused it (percent or degrees Celsius, see {@code message});
+ *     NaN for the no-sensor notice
  * @param message human-readable explanation with the value, the threshold and the unit
  */
 public record Alert(Instant time, AlertTier tier, String cause, double value, String message) {

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  *     condition rises as soon as one sample reaches a threshold (jumping straight to CRITICAL if
  *     the value is there) and falls only when a sample is below the threshold minus its clear
  *     margin; each change is one {@link Alert} (a fall to clear is an {@link AlertTier#INFO} alert).
- *     Unavailable values (no temperature sensor) never raise nor clear anything.</li>
+ *     Unavailable values (no temperature sensor) never raise nor clear anything; the first sample
+ *     without a temperature raises one {@link AlertTier#INFO} alert saying thermal throttling is
+ *     inactive (value NaN), once per governor.</li>
  * <li>Scale. The probe rate, probes in flight and SNMP in flight are the profile's base values
  *     times a scale in [{@code minimumScale}, 1]; the pacing delay is the base divided by it.
  *     The target scale is {@code criticalScale} while any host condition is CRITICAL,
@@ -91,6 +93,7 @@ public final class Governor implements AutoCloseable {
     private final Map<String, Condition> errorConditions = new TreeMap<>();
     private double scale = 1.0;
     private int batch;
+    private boolean noSensorNoted;
 
     // Lifecycle: guarded by lifecycleLock.
     private final Object lifecycleLock = new Object();
@@ -236,6 +239,11 @@ public final class Governor implements AutoCloseable {
             List<Alert> fired = new ArrayList<>(2);
             addIfPresent(fired, memory.update(host.memoryUsedPct(), now));
             addIfPresent(fired, temperature.update(host.cpuTemperatureCelsius(), now));
+            if (!host.cpuTemperatureAvailable() && !noSensorNoted) {
+                noSensorNoted = true;
+                fired.add(new Alert(now, AlertTier.INFO, Alert.CAUSE_TEMPERATURE, Double.NaN,
+                        "no CPU temperature sensor readable: thermal throttling is inactive"));
+            }
 
             Map<String, ErrorRate.Window> windows = new TreeMap<>();
             boolean errorAbove = false;

@@ -208,9 +208,12 @@ class GovernorTest {
     void unavailableTemperatureNeitherRaisesNorClears() {
         Governor g = governor(Profile.STANDARD);
         run(g, host, Double.NaN, Double.NaN);
-        assertThat(g.alerts()).isEmpty();
+        assertThat(g.alerts()).extracting(Alert::tier, Alert::message).containsExactly(
+                tuple(AlertTier.INFO, "no CPU temperature sensor readable: thermal throttling is inactive"));
+        assertThat(g.level()).isEqualTo(AlertTier.INFO);
+        assertThat(g.throttle()).isEqualTo(Profile.STANDARD.baseline());
         run(g, host, 80, Double.NaN, Double.NaN);
-        assertThat(g.alerts()).extracting(Alert::tier).containsExactly(AlertTier.WARNING);
+        assertThat(g.alerts()).extracting(Alert::tier).containsExactly(AlertTier.INFO, AlertTier.WARNING);
         assertThat(g.level()).isEqualTo(AlertTier.WARNING);
         assertThat(g.throttle().rateLimitPps()).isEqualTo(500);
         assertThat(g.lastSample().orElseThrow().toHealthReport().fields()).doesNotContainKey("cpu_temp_c");
