@@ -290,4 +290,23 @@ class GovernorTest {
         assertThat(g.sampleNow().toHealthReport().fields()).doesNotContainKeys("memory_used_pct", "heap_used_pct",
                 "rss_bytes", "cpu_load", "cpu_temp_c", "threads", "gc_time_ms", "error_rate_pct");
     }
+
+    @Test
+    void oneKnobListenersPushOnlyTheirKnobWhenItChanges() {
+        Governor g = governor(Profile.HIGH_PERFORMANCE);
+        List<String> pushed = new ArrayList<>();
+        g.addThrottleListener(ThrottleListener.rateLimitPps(v -> pushed.add("pps=" + v)));
+        g.addThrottleListener(ThrottleListener.probesInFlight(v -> pushed.add("inFlight=" + v)));
+        g.addThrottleListener(ThrottleListener.snmpInFlight(v -> pushed.add("snmp=" + v)));
+        g.addThrottleListener(ThrottleListener.writerBatchSize(v -> pushed.add("batch=" + v)));
+        g.addThrottleListener(ThrottleListener.pacingNanos(v -> pushed.add("pacing=" + v)));
+
+        run(g, host, 80); // scale 0.5, batch untouched
+        g.reportWriterBacklog(100_000);
+        host.temperatureCelsius(50);
+        host.memoryUsedPct(82); // memory warning: batch halves, scale stays 0.5
+        g.sampleNow();
+
+        assertThat(pushed).containsExactly("pps=10000", "inFlight=400", "snmp=256", "pacing=2000000", "batch=500");
+    }
 }
