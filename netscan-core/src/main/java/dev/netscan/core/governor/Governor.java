@@ -296,7 +296,7 @@ public final class Governor implements AutoCloseable {
                 for (ThrottleListener l : throttleListeners) {
                     try {
                         l.onThrottleChange(previous, next);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
                         listenerFailures.incrementAndGet();
                         LOG.log(System.Logger.Level.WARNING, "throttle listener " + l + " threw", e);
                     }
@@ -312,7 +312,7 @@ public final class Governor implements AutoCloseable {
                 for (AlertListener l : alertListeners) {
                     try {
                         l.onAlert(a);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
                         listenerFailures.incrementAndGet();
                         LOG.log(System.Logger.Level.WARNING, "alert listener " + l + " threw", e);
                     }
@@ -368,7 +368,7 @@ public final class Governor implements AutoCloseable {
     private void scheduledStep() {
         try {
             sampleNow();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // e.g. a native sensor library failing to load
             sampleFailures.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "governor sample failed; skipped", e);
         }

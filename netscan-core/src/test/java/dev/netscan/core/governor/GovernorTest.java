@@ -245,6 +245,7 @@ class GovernorTest {
         List<Alert> seen = new ArrayList<>();
         List<String> pushes = new ArrayList<>();
         g.addAlertListener(a -> { throw new IllegalStateException("listener bug"); });
+        g.addAlertListener(a -> { throw new AssertionError("listener assertion"); });
         g.addAlertListener(seen::add);
         g.addThrottleListener((old, now) -> { throw new IllegalStateException("listener bug"); });
         // what the lead wires: listener -> engine.setRateLimitPps
@@ -254,7 +255,7 @@ class GovernorTest {
 
         assertThat(seen).extracting(Alert::tier).containsExactly(AlertTier.WARNING, AlertTier.INFO);
         assertThat(pushes).containsExactly("1000->500", "500->625", "625->781");
-        assertThat(g.listenerFailures()).isEqualTo(5); // 2 alerts + 3 throttle changes
+        assertThat(g.listenerFailures()).isEqualTo(7); // 2 alerts x 2 listeners + 3 throttle changes
         assertThat(g.alerts()).hasSize(2);
     }
 
