@@ -1,0 +1,400 @@
+package dev.netscan.core.governor;
+
+import java.time.InstantSource;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * The health and thermal governor: samples the host and the error rates, raises and clears
+ * alerts with hysteresis, and publishes the {@link Throttle} that the sweep, the scheduler, SNMP
+ * and the writer read.
+ *
+ * <h2>Decision step ({@link #sampleNow()})</h2>
+ * <ol>
+ * <li>Conditions. System memory used: WARNING at {@code memoryWarningPct}, CRITICAL at
+ *     {@code memoryCriticalPct}. CPU temperature: WARNING (throttle) at
+ *     {@code temperatureThrottleCelsius}, CRITICAL at {@code temperatureCriticalCelsius}. Each
+ *     error source: WARNING (backoff) at {@code errorRateBackoffPct} of its events in the window
+ *     (windows with fewer than {@code errorRateMinEvents} events do not change its state). A
+ *     condition rises as soon as one sample reaches a threshold (jumping straight to CRITICAL if
+ *     the value is there) and falls only when a sample is below the threshold minus its clear
+ *     margin; each change is one {@link Alert} (a fall to clear is an {@link AlertTier#INFO} alert).
+ *     Unavailable values (no temperature sensor) never raise nor clear anything; the first sample
+ *     without a temperature raises one {@link AlertTier#INFO} alert saying thermal throttling is
+ *     inactive (value NaN), once per governor.</li>
+ * <li>Scale. The probe rate, probes in flight and SNMP in flight are the profile's base values
+ *     times a scale in [{@code minimumScale}, 1]; the pacing delay is the base divided by it.
+ *     The target scale is {@code criticalScale} while any host condition is CRITICAL,
+ *     {@code warningScale} while any is WARNING, 1 otherwise; while a source's error rate is at or
+ *     above the backoff threshold the target is also at most half the current scale (exponential
+ *     backoff), and while its backoff alert is raised but the rate is in the hysteresis band the
+ *     scale holds. A lower target is applied at once (pressure acts within one sample); a higher
+ *     one is approached by multiplying by {@code recoveryFactor} per sample (1.25: from 0.5 back to
+ *     1 takes four healthy samples).</li>
+ * <li>Writer batch. Memory CRITICAL: the profile's minimum at once. Memory WARNING: halved per
+ *     sample down to the minimum. Otherwise, when healthy (no condition active and the scale fully
+ *     recovered to 1) and the writer's reported backlog is at least twice the batch: doubled per
+ *     sample up to the profile's maximum. Otherwise
+ *     a batch below the base climbs by {@code recoveryFactor} per sample and a batch above the base
+ *     whose backlog has drained below it halves back towards the base.</li>
+ * <li>{@code discoveryPaused} while memory or temperature is CRITICAL.</li>
+ * <li>Publish: the new throttle becomes visible through {@link #throttle()}, then throttle
+ *     listeners (if it changed), then the alerts go to the log and the alert listeners.</li>
+ * </ol>
+ *
+ * <h2>Threads</h2>
+ * {@link #throttle()}, {@link #level()}, {@link #lastSample()}, {@link #alerts()},
+ * {@link #reportWriterBacklog(long)} and {@link #errorRate(String)} may be called from any thread;
+ * {@code throttle()} is a single volatile read. Decision steps are serialised by a lock; listeners
+ * run inside it, on the sampling thread, and must not block. {@link #start()} samples at once and
+ * then every {@code sampleInterval} on one daemon thread named {@code netscan-governor}.
+ */
+public final class Governor implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Governor.class.getName());
+    private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+    private final GovernorSettings settings;
+    private final Profile profile;
+    private final HostProbe probe;
+    private final InstantSource clock;
+    private final AlertLog alertLog;
+    private final CopyOnWriteArrayList<AlertListener> alertListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<ThrottleListener> throttleListeners = new CopyOnWriteArrayList<>();
+    // Registered by any thread; iterated by the step under stepLock.
+    private final ConcurrentHashMap<String, ErrorRate> errorRates = new ConcurrentHashMap<>();
+    private final AtomicLong listenerFailures = new AtomicLong();
+    private final AtomicLong sampleFailures = new AtomicLong();
+
+    // Written only by the step (under stepLock), read by any thread: one volatile read each.
+    private volatile Throttle throttle;
+    private volatile HealthSample lastSample;
+    private volatile AlertTier level = AlertTier.INFO;
+    // Written by the writer (any thread), read by the step.
+    private volatile long writerBacklog;
+
+    // Step state: guarded by stepLock.
+    private final Object stepLock = new Object();
+    private final Condition memory;
+    private final Condition temperature;
+    private final Map<String, Condition> errorConditions = new TreeMap<>();
+    private double scale = 1.0;
+    private int batch;
+    private boolean noSensorNoted;
+
+    // Lifecycle: guarded by lifecycleLock.
+    private final Object lifecycleLock = new Object();
+    private ScheduledExecutorService executor;
+    private boolean closed;
+
+    /**
+     * Creates a governor that reads the host through {@code probe} and stamps time with the
+     * system clock. Does not sample; call {@link #start()} or {@link #sampleNow()}.
+     */
+    public Governor(GovernorSettings settings, HostProbe probe) {
+        this(settings, probe, InstantSource.system());
+    }
+
+    /**
+     * Creates a governor with an explicit clock (tests inject a fixed or stepping one).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public Governor(GovernorSettings settings, HostProbe probe, InstantSource clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.probe = Objects.requireNonNull(probe, "probe");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.profile = settings.profile();
+        this.alertLog = new AlertLog(settings.alertHistory());
+        this.throttle = profile.baseline();
+        this.batch = profile.batchBase();
+        this.memory = new Condition(Alert.CAUSE_MEMORY, "system memory used", "%",
+                settings.memoryWarningPct(), settings.memoryCriticalPct(), settings.memoryClearMarginPct());
+        this.temperature = new Condition(Alert.CAUSE_TEMPERATURE, "CPU temperature", " C",
+                settings.temperatureThrottleCelsius(), settings.temperatureCriticalCelsius(),
+                settings.temperatureClearMarginCelsius());
+    }
+
+    /**
+     * @return a governor over the real host ({@link OshiHostProbe}) with the system clock
+     */
+    public static Governor create(GovernorSettings settings) {
+        return new Governor(settings, new OshiHostProbe());
+    }
+
+    /** @return the settings this governor was built with */
+    public GovernorSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The knobs in force. Lock-free and allocation-free: one volatile read. Before the first
+     * sample it is the profile's {@link Profile#baseline()}.
+     *
+     * @return the current throttle, never {@code null}
+     */
+    public Throttle throttle() {
+        return throttle;
+    }
+
+    /** @return the most severe active condition, {@link AlertTier#INFO} when none */
+    public AlertTier level() {
+        return level;
+    }
+
+    /** @return the last sample taken, or empty before the first */
+    public Optional<HealthSample> lastSample() {
+        return Optional.ofNullable(lastSample);
+    }
+
+    /** @return the retained alerts (at most {@code alertHistory}), oldest first, immutable */
+    public List<Alert> alerts() {
+        return alertLog.snapshot();
+    }
+
+    /**
+     * Returns the error counter of a source, creating it on first use; the same name always gives
+     * the same counter. Its window is evaluated at every sample.
+     *
+     * @param source lower-case name, e.g. {@code icmp} or {@code writer} ({@code [a-z0-9][a-z0-9_.-]{0,63}})
+     * @throws IllegalArgumentException if the name is not of that form
+     */
+    public ErrorRate errorRate(String source) {
+        if (source == null || !SOURCE_NAME.matcher(source).matches()) {
+            throw new IllegalArgumentException("error source name must match " + SOURCE_NAME.pattern() + ", was '" + source + "'");
+        }
+        return errorRates.computeIfAbsent(source, ErrorRate::new);
+    }
+
+    /**
+     * The writer reports how many points wait to be written; the next sample uses the latest
+     * value to size batches. Lock-free (one volatile write); call as often as convenient.
+     *
+     * @param points points queued and not yet written, >= 0
+     * @throws IllegalArgumentException if negative
+     */
+    public void reportWriterBacklog(long points) {
+        if (points < 0) throw new IllegalArgumentException("writer backlog must be >= 0, was " + points);
+        writerBacklog = points;
+    }
+
+    /** Adds an alert listener; see {@link AlertListener} for the calling contract. */
+    public void addAlertListener(AlertListener listener) {
+        alertListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes an alert listener; no effect if absent. */
+    public void removeAlertListener(AlertListener listener) {
+        alertListeners.remove(listener);
+    }
+
+    /**
+     * Adds a throttle listener, told of every later change. It is not called for the throttle in
+     * force when added: apply {@link #throttle()} yourself when wiring.
+     */
+    public void addThrottleListener(ThrottleListener listener) {
+        throttleListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a throttle listener; no effect if absent. */
+    public void removeThrottleListener(ThrottleListener listener) {
+        throttleListeners.remove(listener);
+    }
+
+    /** @return how many listener calls threw */
+    public long listenerFailures() {
+        return listenerFailures.get();
+    }
+
+    /** @return how many scheduled samples failed (the probe threw); they are logged and skipped */
+    public long sampleFailures() {
+        return sampleFailures.get();
+    }
+
+    /**
+     * Runs one decision step now: samples the host and the error windows, updates the conditions,
+     * publishes the throttle and fires alerts (see the class comment). Serialised with other
+     * steps; works before {@link #start()} and after {@link #close()}.
+     *
+     * @return what was sampled and decided
+     * @throws RuntimeException whatever the probe throws; nothing is changed then
+     */
+    public HealthSample sampleNow() {
+        synchronized (stepLock) {
+            Instant now = clock.instant();
+            HostSample host = Objects.requireNonNull(probe.sample(), "host probe returned null");
+            List<Alert> fired = new ArrayList<>(2);
+            addIfPresent(fired, memory.update(host.memoryUsedPct(), now));
+            addIfPresent(fired, temperature.update(host.cpuTemperatureCelsius(), now));
+            if (!host.cpuTemperatureAvailable() && !noSensorNoted) {
+                noSensorNoted = true;
+                fired.add(new Alert(now, AlertTier.INFO, Alert.CAUSE_TEMPERATURE, Double.NaN,
+                        "no CPU temperature sensor readable: thermal throttling is inactive"));
+            }
+
+            Map<String, ErrorRate.Window> windows = new TreeMap<>();
+            boolean errorAbove = false;
+            boolean errorRaised = false;
+            for (ErrorRate rate : new TreeMap<>(errorRates).values()) {
+                ErrorRate.Window w = rate.drainWindow();
+                windows.put(rate.source(), w);
+                Condition c = errorConditions.computeIfAbsent(rate.source(), s -> new Condition(
+                        Alert.CAUSE_ERROR_RATE_PREFIX + s, "error rate of " + s, "%",
+                        settings.errorRateBackoffPct(), Double.NaN, settings.errorRateClearMarginPct()));
+                double pct = w.events() >= settings.errorRateMinEvents() ? w.errorPct() : Double.NaN;
+                addIfPresent(fired, c.update(pct, now));
+                if (c.state() != AlertTier.INFO) {
+                    errorRaised = true;
+                    errorAbove |= pct >= settings.errorRateBackoffPct();
+                }
+            }
+
+            AlertTier hostTier = memory.state().max(temperature.state());
+            AlertTier newLevel = errorRaised ? hostTier.max(AlertTier.WARNING) : hostTier;
+
+            double target = switch (hostTier) {
+                case CRITICAL -> settings.criticalScale();
+                case WARNING -> settings.warningScale();
+                case INFO -> 1.0;
+            };
+            if (errorAbove) {
+                target = Math.min(target, scale * 0.5);
+            } else if (errorRaised) {
+                target = Math.min(target, scale);
+            }
+            scale = target <= scale
+                    ? Math.max(target, settings.minimumScale())
+                    : Math.min(target, scale * settings.recoveryFactor());
+
+            batch = nextBatch(batch, newLevel == AlertTier.INFO && scale >= 1.0);
+            boolean paused = hostTier == AlertTier.CRITICAL;
+            Throttle base = profile.baseline();
+            Throttle next = new Throttle(
+                    scaled(base.rateLimitPps()), scaled(base.probesInFlight()), scaled(base.snmpInFlight()),
+                    batch, Math.round(base.pacingNanos() / scale), paused);
+
+            Throttle previous = throttle;
+            throttle = next;
+            level = newLevel;
+            HealthSample sample = new HealthSample(now, host, windows, next, newLevel);
+            lastSample = sample;
+
+            if (!next.equals(previous)) {
+                for (ThrottleListener l : throttleListeners) {
+                    try {
+                        l.onThrottleChange(previous, next);
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
+                        listenerFailures.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "throttle listener " + l + " threw", e);
+                    }
+                }
+            }
+            for (Alert a : fired) {
+                alertLog.add(a);
+                LOG.log(switch (a.tier()) {
+                    case INFO -> System.Logger.Level.INFO;
+                    case WARNING -> System.Logger.Level.WARNING;
+                    case CRITICAL -> System.Logger.Level.ERROR;
+                }, "governor alert " + a.tier() + " " + a.cause() + ": " + a.message());
+                for (AlertListener l : alertListeners) {
+                    try {
+                        l.onAlert(a);
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
+                        listenerFailures.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "alert listener " + l + " threw", e);
+                    }
+                }
+            }
+            return sample;
+        }
+    }
+
+    private int nextBatch(int current, boolean healthy) {
+        int min = profile.batchMin();
+        int base = profile.batchBase();
+        int max = profile.batchMax();
+        long backlog = writerBacklog;
+        if (memory.state() == AlertTier.CRITICAL) return min;
+        if (memory.state() == AlertTier.WARNING) return Math.max(min, current / 2);
+        if (healthy && backlog >= 2L * current && current < max) {
+            return (int) Math.min(max, 2L * current);
+        }
+        if (current < base) return (int) Math.min(base, (long) Math.ceil(current * settings.recoveryFactor()));
+        if (current > base && backlog < current) return Math.max(base, current / 2);
+        return current;
+    }
+
+    private int scaled(int baseValue) {
+        return (int) Math.max(1, Math.round(baseValue * scale));
+    }
+
+    private static void addIfPresent(List<Alert> list, Alert a) {
+        if (a != null) list.add(a);
+    }
+
+    /**
+     * Samples at once and then every {@code sampleInterval} on a daemon thread. A sample whose
+     * probe throws is logged, counted ({@link #sampleFailures()}) and skipped. Idempotent.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public void start() {
+        synchronized (lifecycleLock) {
+            if (closed) throw new IllegalStateException("governor is closed");
+            if (executor != null) return;
+            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "netscan-governor");
+                t.setDaemon(true);
+                return t;
+            });
+            long intervalNanos = settings.sampleInterval().toNanos();
+            executor.scheduleWithFixedDelay(this::scheduledStep, 0, intervalNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void scheduledStep() {
+        try {
+            sampleNow();
+        } catch (RuntimeException | LinkageError e) { // e.g. a native sensor library failing to load
+            sampleFailures.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "governor sample failed; skipped", e);
+        }
+    }
+
+    /**
+     * Stops sampling: cancels the schedule and waits at most 2 s for a running step. Idempotent.
+     * The last throttle stays readable.
+     */
+    @Override
+    public void close() {
+        ScheduledExecutorService ex;
+        synchronized (lifecycleLock) {
+            if (closed) return;
+            closed = true;
+            ex = executor;
+            executor = null;
+        }
+        if (ex == null) return;
+        ex.shutdownNow();
+        try {
+            if (!ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "governor sample still running after " + CLOSE_WAIT_MILLIS + " ms; left behind");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.netscan.core.governor;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration of the {@link Governor}: profile, sampling interval, thresholds and how hard the
+ * knobs move. Immutable; build with {@link #builder()}. Construction validates every component
+ * and reports every problem at once.
+ *
+ * <p>Hysteresis: a condition is raised (or escalated) as soon as one sample reaches a threshold,
+ * and lowered only when a sample falls below that threshold <em>minus the clear margin</em>, so a
+ * value wandering around a threshold raises one alert, not a stream of them.
+ *
+ * @param profile base knob values ({@link Profile#STANDARD} by default)
+ * @param sampleInterval time between samples when started (default 30 s)
+ * @param memoryWarningPct system memory used, percent, that raises WARNING (default 80)
+ * @param memoryCriticalPct system memory used, percent, that raises CRITICAL (default 90)
+ * @param memoryClearMarginPct percentage points below a memory threshold needed to lower it (default 5)
+ * @param temperatureThrottleCelsius CPU temperature that raises WARNING and throttles (default 75)
+ * @param temperatureCriticalCelsius CPU temperature that raises CRITICAL (default 85)
+ * @param temperatureClearMarginCelsius degrees below a temperature threshold needed to lower it (default 5)
+ * @param errorRateBackoffPct error rate of a source, percent of its events in a window, that raises
+ *     WARNING and backs off exponentially (default 5)
+ * @param errorRateClearMarginPct percentage points below the backoff threshold needed to clear (default 2.5)
+ * @param errorRateMinEvents windows with fewer events than this leave a source's error state
+ *     unchanged, so 1 failure out of 2 writes is not a 50% error rate (default 20)
+ * @param warningScale knob scale while any condition is WARNING (default 0.5)
+ * @param criticalScale knob scale while any condition is CRITICAL (default 0.25)
+ * @param minimumScale lowest scale exponential error backoff reaches (default 1/32)
+ * @param recoveryFactor per-sample factor by which the scale climbs back once pressure eases (default 1.25)
+ * @param alertHistory alerts retained for {@link Governor#alerts()} (default 100)
+ */
+public record GovernorSettings(
+        Profile profile,
+        Duration sampleInterval,
+        double memoryWarningPct,
+        double memoryCriticalPct,
+        double memoryClearMarginPct,
+        double temperatureThrottleCelsius,
+        double temperatureCriticalCelsius,
+        double temperatureClearMarginCelsius,
+        double errorRateBackoffPct,
+        double errorRateClearMarginPct,
+        long errorRateMinEvents,
+        double warningScale,
+        double criticalScale,
+        double minimumScale,
+        double recoveryFactor,
+        int alertHistory) {
+
+    /**
+     * Validates every component.
+     *
+     * @throws IllegalArgumentException listing every invalid component, one per line
+     */
+    public GovernorSettings {
+        List<String> problems = new ArrayList<>();
+        if (profile == null) problems.add("profile must be set");
+        if (sampleInterval == null) {
+            problems.add("sampleInterval must be set");
+        } else if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofHours(1)) > 0) {
+            problems.add("sampleInterval must be between 10 ms and 1 h, was " + sampleInterval);
+        }
+        pct(problems, "memoryWarningPct", memoryWarningPct);
+        pct(problems, "memoryCriticalPct", memoryCriticalPct);
+        if (!(memoryWarningPct < memoryCriticalPct)) {
+            problems.add("memoryWarningPct (" + memoryWarningPct + ") must be below memoryCriticalPct (" + memoryCriticalPct + ")");
+        }
+        margin(problems, "memoryClearMarginPct", memoryClearMarginPct, memoryWarningPct);
+        if (!Double.isFinite(temperatureThrottleCelsius) || !Double.isFinite(temperatureCriticalCelsius)) {
+            problems.add("temperature thresholds must be finite, were " + temperatureThrottleCelsius + " and " + temperatureCriticalCelsius);
+        } else if (!(temperatureThrottleCelsius < temperatureCriticalCelsius)) {
+            problems.add("temperatureThrottleCelsius (" + temperatureThrottleCelsius
+                    + ") must be below temperatureCriticalCelsius (" + temperatureCriticalCelsius + ")");
+        }
+        if (!(temperatureClearMarginCelsius >= 0 && temperatureClearMarginCelsius <= 50)) {
+            problems.add("temperatureClearMarginCelsius must be in [0, 50], was " + temperatureClearMarginCelsius);
+        }
+        pct(problems, "errorRateBackoffPct", errorRateBackoffPct);
+        margin(problems, "errorRateClearMarginPct", errorRateClearMarginPct, errorRateBackoffPct);
+        if (errorRateMinEvents < 1) problems.add("errorRateMinEvents must be >= 1, was " + errorRateMinEvents);
+        if (!(minimumScale > 0 && minimumScale <= criticalScale && criticalScale <= warningScale && warningScale <= 1)) {
+            problems.add("scales must satisfy 0 < minimumScale <= criticalScale <= warningScale <= 1, were "
+                    + minimumScale + ", " + criticalScale + ", " + warningScale);
+        }
+        if (!(recoveryFactor > 1 && recoveryFactor <= 4)) {
+            problems.add("recoveryFactor must be in (1, 4], was " + recoveryFactor);
+        }
+        if (alertHistory < 1 || alertHistory > 100_000) {
+            problems.add("alertHistory must be in [1, 100000], was " + alertHistory);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid governor settings:\n - " + String.join("\n - ", problems));
+        }
+    }
+
+    private static void pct(List<String> problems, String name, double v) {
+        if (!(v > 0 && v <= 100)) problems.add(name + " must be in (0, 100], was " + v);
+    }
+
+    private static void margin(List<String> problems, String name, double margin, double threshold) {
+        if (!(margin >= 0 && margin < threshold)) {
+            problems.add(name + " must be >= 0 and below its threshold (" + threshold + "), was " + margin);
+        }
+    }
+
+    /** @return the defaults: {@link Profile#STANDARD}, 30 s, 80/90 %, 75/85 C, 5 % */
+    public static GovernorSettings defaults() {
+        return builder().build();
+    }
+
+    /** @return a builder holding the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding these settings */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.profile = profile;
+        b.sampleInterval = sampleInterval;
+        b.memoryWarningPct = memoryWarningPct;
+        b.memoryCriticalPct = memoryCriticalPct;
+        b.memoryClearMarginPct = memoryClearMarginPct;
+        b.temperatureThrottleCelsius = temperatureThrottleCelsius;
+        b.temperatureCriticalCelsius = temperatureCriticalCelsius;
+        b.temperatureClearMarginCelsius = temperatureClearMarginCelsius;
+        b.errorRateBackoffPct = errorRateBackoffPct;
+        b.errorRateClearMarginPct = errorRateClearMarginPct;
+        b.errorRateMinEvents = errorRateMinEvents;
+        b.warningScale = warningScale;
+        b.criticalScale = criticalScale;
+        b.minimumScale = minimumScale;
+        b.recoveryFactor = recoveryFactor;
+        b.alertHistory = alertHistory;
+        return b;
+    }
+
+    /** Mutable builder; not thread-safe. Setters do not validate; {@link #build()} does. */
+    public static final class Builder {
+        private Profile profile = Profile.STANDARD;
+        private Duration sampleInterval = Duration.ofSeconds(30);
+        private double memoryWarningPct = 80;
+        private double memoryCriticalPct = 90;
+        private double memoryClearMarginPct = 5;
+        private double temperatureThrottleCelsius = 75;
+        private double temperatureCriticalCelsius = 85;
+        private double temperatureClearMarginCelsius = 5;
+        private double errorRateBackoffPct = 5;
+        private double errorRateClearMarginPct = 2.5;
+        private long errorRateMinEvents = 20;
+        private double warningScale = 0.5;
+        private double criticalScale = 0.25;
+        private double minimumScale = 1.0 / 32;
+        private double recoveryFactor = 1.25;
+        private int alertHistory = 100;
+
+        private Builder() {}
+
+        /** @param v base knob values */
+        public Builder profile(Profile v) { profile = v; return this; }
+        /** @param v time between samples */
+        public Builder sampleInterval(Duration v) { sampleInterval = v; return this; }
+        /** @param v percent of system memory that raises WARNING */
+        public Builder memoryWarningPct(double v) { memoryWarningPct = v; return this; }
+        /** @param v percent of system memory that raises CRITICAL */
+        public Builder memoryCriticalPct(double v) { memoryCriticalPct = v; return this; }
+        /** @param v percentage points below a memory threshold to lower it */
+        public Builder memoryClearMarginPct(double v) { memoryClearMarginPct = v; return this; }
+        /** @param v degrees Celsius that raise WARNING (throttle) */
+        public Builder temperatureThrottleCelsius(double v) { temperatureThrottleCelsius = v; return this; }
+        /** @param v degrees Celsius that raise CRITICAL */
+        public Builder temperatureCriticalCelsius(double v) { temperatureCriticalCelsius = v; return this; }
+        /** @param v degrees below a temperature threshold to lower it */
+        public Builder temperatureClearMarginCelsius(double v) { temperatureClearMarginCelsius = v; return this; }
+        /** @param v error percent of a source that triggers backoff */
+        public Builder errorRateBackoffPct(double v) { errorRateBackoffPct = v; return this; }
+        /** @param v percentage points below the backoff threshold to clear */
+        public Builder errorRateClearMarginPct(double v) { errorRateClearMarginPct = v; return this; }
+        /** @param v fewest events in a window for its error rate to count */
+        public Builder errorRateMinEvents(long v) { errorRateMinEvents = v; return this; }
+        /** @param v knob scale under WARNING */
+        public Builder warningScale(double v) { warningScale = v; return this; }
+        /** @param v knob scale under CRITICAL */
+        public Builder criticalScale(double v) { criticalScale = v; return this; }
+        /** @param v floor of the knob scale */
+        public Builder minimumScale(double v) { minimumScale = v; return this; }
+        /** @param v per-sample recovery factor */
+        public Builder recoveryFactor(double v) { recoveryFactor = v; return this; }
+        /** @param v alerts retained */
+        public Builder alertHistory(int v) { alertHistory = v; return this; }
+
+        /**
+         * @return the validated settings
+         * @throws IllegalArgumentException listing every invalid value
+         */
+        public GovernorSettings build() {
+            return new GovernorSettings(profile, sampleInterval, memoryWarningPct, memoryCriticalPct,
+                    memoryClearMarginPct, temperatureThrottleCelsius, temperatureCriticalCelsius,
+                    temperatureClearMarginCelsius, errorRateBackoffPct, errorRateClearMarginPct,
+                    errorRateMinEvents, warningScale, criticalScale, minimumScale, recoveryFactor,
+                    alertHistory);
+        }
+    }
+}
