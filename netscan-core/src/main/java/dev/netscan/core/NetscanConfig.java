@@ -173,7 +173,7 @@ public final class NetscanConfig {
                 b.influxUsername, b.influxPassword);
         this.batchSizeMin = b.batchSizeMin != null ? b.batchSizeMin : p.batchSizeMin();
         this.batchSizeMax = b.batchSizeMax != null ? b.batchSizeMax : p.batchSizeMax();
-        this.batchSize = b.batchSize != null ? b.batchSize : batchSizeMax;
+        this.batchSize = b.batchSize != null ? b.batchSize : Math.max(batchSizeMin, Math.min(batchSizeMax, p.batchSizeBase()));
         this.flushInterval = b.flushInterval;
         this.queueCapacity = b.queueCapacity;
         this.spoolMaxBytes = b.spoolMaxBytes;

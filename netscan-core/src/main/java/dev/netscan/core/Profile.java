@@ -8,15 +8,17 @@ import java.time.Duration;
  * {@link NetscanConfig} wins.
  *
  * <ul>
- *   <li>{@link #STANDARD}: gentle on the network and the host; fixed writer batches.
- *   <li>{@link #HIGH_PERFORMANCE}: 800 probes in flight, batches that move between 500 and 5,000
- *       with the host's health, 1 ms pacing between send bursts; for a dedicated board such as a
- *       Raspberry Pi 5 watching 20,000 devices.
+ *   <li>{@link #STANDARD}: gentle on the network and the host: 1,000 probes/s, 128 in flight, 32
+ *       SNMP requests in flight, 5 ms pacing, writer batches of 5,000 (500 under memory pressure).
+ *   <li>{@link #HIGH_PERFORMANCE}: 20,000 probes/s, 800 probes in flight, 512 SNMP requests in
+ *       flight, 1 ms pacing between send bursts, writer batches that start at 1,000 and move
+ *       between 500 and 5,000 with the host's health and the backlog; for a dedicated board such
+ *       as a Raspberry Pi 5 watching 20,000 devices.
  * </ul>
  */
 public enum Profile {
-    STANDARD("standard", 64, 2_000, 256, Duration.ZERO, 5_000, 5_000, false),
-    HIGH_PERFORMANCE("high-performance", 800, 20_000, 512, Duration.ofMillis(1), 500, 5_000, true);
+    STANDARD("standard", 128, 1_000, 32, Duration.ofMillis(5), 500, 5_000, 5_000),
+    HIGH_PERFORMANCE("high-performance", 800, 20_000, 512, Duration.ofMillis(1), 500, 1_000, 5_000);
 
     private final String key;
     private final int icmpMaxInFlight;
@@ -24,19 +26,19 @@ public enum Profile {
     private final int snmpMaxInFlight;
     private final Duration pacing;
     private final int batchSizeMin;
+    private final int batchSizeBase;
     private final int batchSizeMax;
-    private final boolean dynamicBatches;
 
     Profile(String key, int icmpMaxInFlight, long pingRateLimitPps, int snmpMaxInFlight, Duration pacing,
-            int batchSizeMin, int batchSizeMax, boolean dynamicBatches) {
+            int batchSizeMin, int batchSizeBase, int batchSizeMax) {
         this.key = key;
         this.icmpMaxInFlight = icmpMaxInFlight;
         this.pingRateLimitPps = pingRateLimitPps;
         this.snmpMaxInFlight = snmpMaxInFlight;
         this.pacing = pacing;
         this.batchSizeMin = batchSizeMin;
+        this.batchSizeBase = batchSizeBase;
         this.batchSizeMax = batchSizeMax;
-        this.dynamicBatches = dynamicBatches;
     }
 
     /** The name used in configuration files and on the command line. */
@@ -69,6 +71,11 @@ public enum Profile {
         return batchSizeMin;
     }
 
+    /** Writer batch when healthy and not backlogged (the default {@code influxdb.batch_size}). */
+    public int batchSizeBase() {
+        return batchSizeBase;
+    }
+
     /** Largest writer batch the governor may choose. */
     public int batchSizeMax() {
         return batchSizeMax;
@@ -76,7 +83,7 @@ public enum Profile {
 
     /** True when the governor moves the writer batch size with the host's health. */
     public boolean dynamicBatches() {
-        return dynamicBatches;
+        return batchSizeMax > batchSizeBase;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.netscan.bench.governor;
 
+import dev.netscan.core.Profile;
 import dev.netscan.core.governor.FakeHostProbe;
 import dev.netscan.core.governor.Governor;
 import dev.netscan.core.governor.GovernorSettings;

@@ -68,7 +68,7 @@ public final class Governor implements AutoCloseable {
     private static final long CLOSE_WAIT_MILLIS = 2_000;
 
     private final GovernorSettings settings;
-    private final Profile profile;
+    private final Knobs profile;
     private final HostProbe probe;
     private final InstantSource clock;
     private final AlertLog alertLog;
@@ -117,7 +117,7 @@ public final class Governor implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.probe = Objects.requireNonNull(probe, "probe");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.profile = settings.profile();
+        this.profile = settings.knobs();
         this.alertLog = new AlertLog(settings.alertHistory());
         this.throttle = profile.baseline();
         this.batch = profile.batchBase();
@@ -142,7 +142,7 @@ public final class Governor implements AutoCloseable {
 
     /**
      * The knobs in force. Lock-free and allocation-free: one volatile read. Before the first
-     * sample it is the profile's {@link Profile#baseline()}.
+     * sample it is the profile's {@link Knobs#baseline()}.
      *
      * @return the current throttle, never {@code null}
      */

@@ -1,5 +1,6 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.Profile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  * and lowered only when a sample falls below that threshold <em>minus the clear margin</em>, so a
  * value wandering around a threshold raises one alert, not a stream of them.
  *
- * @param profile base knob values ({@link Profile#STANDARD} by default)
+ * @param knobs base knob values (those of {@link Profile#STANDARD} by default)
  * @param sampleInterval time between samples when started (default 30 s)
  * @param memoryWarningPct system memory used, percent, that raises WARNING (default 80)
  * @param memoryCriticalPct system memory used, percent, that raises CRITICAL (default 90)
@@ -33,7 +34,7 @@ import java.util.List;
  * @param alertHistory alerts retained for {@link Governor#alerts()} (default 100)
  */
 public record GovernorSettings(
-        Profile profile,
+        Knobs knobs,
         Duration sampleInterval,
         double memoryWarningPct,
         double memoryCriticalPct,
@@ -57,7 +58,7 @@ public record GovernorSettings(
      */
     public GovernorSettings {
         List<String> problems = new ArrayList<>();
-        if (profile == null) problems.add("profile must be set");
+        if (knobs == null) problems.add("knobs must be set");
         if (sampleInterval == null) {
             problems.add("sampleInterval must be set");
         } else if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofHours(1)) > 0) {
@@ -119,7 +120,7 @@ public record GovernorSettings(
     /** @return a builder holding these settings */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.profile = profile;
+        b.knobs = knobs;
         b.sampleInterval = sampleInterval;
         b.memoryWarningPct = memoryWarningPct;
         b.memoryCriticalPct = memoryCriticalPct;
@@ -140,7 +141,7 @@ public record GovernorSettings(
 
     /** Mutable builder; not thread-safe. Setters do not validate; {@link #build()} does. */
     public static final class Builder {
-        private Profile profile = Profile.STANDARD;
+        private Knobs knobs = Knobs.of(Profile.STANDARD);
         private Duration sampleInterval = Duration.ofSeconds(30);
         private double memoryWarningPct = 80;
         private double memoryCriticalPct = 90;
@@ -160,7 +161,9 @@ public record GovernorSettings(
         private Builder() {}
 
         /** @param v base knob values */
-        public Builder profile(Profile v) { profile = v; return this; }
+        public Builder knobs(Knobs v) { knobs = v; return this; }
+        /** @param v profile whose default knob values to use */
+        public Builder profile(Profile v) { knobs = v == null ? null : Knobs.of(v); return this; }
         /** @param v time between samples */
         public Builder sampleInterval(Duration v) { sampleInterval = v; return this; }
         /** @param v percent of system memory that raises WARNING */
@@ -197,7 +200,7 @@ public record GovernorSettings(
          * @throws IllegalArgumentException listing every invalid value
          */
         public GovernorSettings build() {
-            return new GovernorSettings(profile, sampleInterval, memoryWarningPct, memoryCriticalPct,
+            return new GovernorSettings(knobs, sampleInterval, memoryWarningPct, memoryCriticalPct,
                     memoryClearMarginPct, temperatureThrottleCelsius, temperatureCriticalCelsius,
                     temperatureClearMarginCelsius, errorRateBackoffPct, errorRateClearMarginPct,
                     errorRateMinEvents, warningScale, criticalScale, minimumScale, recoveryFactor,

@@ -6,7 +6,7 @@
  * {@link dev.netscan.core.governor.Throttle} that busy loops read without locking.
  *
  * <p>Front door: {@link dev.netscan.core.governor.Governor}. Configuration:
- * {@link dev.netscan.core.governor.GovernorSettings} and {@link dev.netscan.core.governor.Profile}.
+ * {@link dev.netscan.core.governor.GovernorSettings} and {@link dev.netscan.core.governor.Knobs}.
  * {@link dev.netscan.core.governor.FakeHostProbe} is the fake of the host port for tests and for
  * embedders that want to drive the governor themselves.
  */

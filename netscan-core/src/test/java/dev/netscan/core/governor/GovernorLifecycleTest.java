@@ -1,5 +1,6 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.Profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -71,6 +72,6 @@ class GovernorLifecycleTest {
     void closeWithoutStartIsANoOp() {
         Governor g = new Governor(FAST, new FakeHostProbe());
         g.close();
-        assertThat(g.throttle()).isEqualTo(Profile.STANDARD.baseline());
+        assertThat(g.throttle()).isEqualTo(Knobs.of(Profile.STANDARD).baseline());
     }
 }

@@ -1,5 +1,6 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.Profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ class GovernorSettingsTest {
     @Test
     void defaultsAreTheDocumentedThresholds() {
         GovernorSettings s = GovernorSettings.defaults();
-        assertThat(s.profile()).isEqualTo(Profile.STANDARD);
+        assertThat(s.knobs()).isEqualTo(Knobs.of(Profile.STANDARD));
         assertThat(s.sampleInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.memoryWarningPct()).isEqualTo(80);
         assertThat(s.memoryCriticalPct()).isEqualTo(90);
@@ -42,28 +43,30 @@ class GovernorSettingsTest {
     @Test
     void rejectsMissingProfileAndInconsistentScales() {
         assertThatThrownBy(() -> GovernorSettings.builder().profile(null).warningScale(0.2).build())
-                .hasMessageContaining("profile must be set")
+                .hasMessageContaining("knobs must be set")
                 .hasMessageContaining("0 < minimumScale <= criticalScale <= warningScale <= 1");
     }
 
     @Test
-    void profilesParseFromConfigurationNames() {
-        assertThat(Profile.fromConfigName("standard")).isEqualTo(Profile.STANDARD);
-        assertThat(Profile.fromConfigName(" High-Performance ")).isEqualTo(Profile.HIGH_PERFORMANCE);
-        assertThat(Profile.HIGH_PERFORMANCE.configName()).isEqualTo("high-performance");
-        assertThatThrownBy(() -> Profile.fromConfigName("turbo")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown profile 'turbo': expected 'standard' or 'high-performance'");
+    void knobsFollowTheConfigurationWithExplicitValuesWinning() {
+        Knobs k = Knobs.of(dev.netscan.core.NetscanConfig.builder().profile(Profile.HIGH_PERFORMANCE)
+                .icmpMaxInFlight(4_096).build());
+        assertThat(k.probesInFlight()).isEqualTo(4_096);
+        assertThat(k.rateLimitPps()).isEqualTo(20_000);
+        assertThat(k).isEqualTo(new Knobs(20_000, 4_096, 512, 1_000_000, 500, 1_000, 5_000));
+        assertThatThrownBy(() -> new Knobs(1, 1, 1, 0, 600, 500, 5_000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 <= min <= base <= max");
     }
 
     @Test
     void highPerformanceProfileMatchesTheReference() {
-        Throttle hp = Profile.HIGH_PERFORMANCE.baseline();
+        Throttle hp = Knobs.of(Profile.HIGH_PERFORMANCE).baseline();
         assertThat(hp.probesInFlight()).isEqualTo(800);
         assertThat(hp.pacingNanos()).isEqualTo(1_000_000);
-        assertThat(Profile.HIGH_PERFORMANCE.batchMin()).isEqualTo(500);
-        assertThat(Profile.HIGH_PERFORMANCE.batchMax()).isEqualTo(5_000);
-        assertThat(Profile.HIGH_PERFORMANCE.dynamicBatches()).isTrue();
-        assertThat(Profile.STANDARD.dynamicBatches()).isFalse();
+        assertThat(Knobs.of(Profile.HIGH_PERFORMANCE).batchMin()).isEqualTo(500);
+        assertThat(Knobs.of(Profile.HIGH_PERFORMANCE).batchMax()).isEqualTo(5_000);
+        assertThat(Knobs.of(Profile.HIGH_PERFORMANCE).dynamicBatches()).isTrue();
+        assertThat(Knobs.of(Profile.STANDARD).dynamicBatches()).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.Profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -47,7 +48,7 @@ class GovernorTest {
         assertThat(hp.throttle()).isEqualTo(t(20_000, 800, 512, 1_000, 1_000_000, false));
         assertThat(hp.lastSample()).isEmpty();
         assertThat(hp.level()).isEqualTo(AlertTier.INFO);
-        assertThat(governor(Profile.STANDARD).throttle()).isEqualTo(t(1_000, 128, 32, 1_000, 5_000_000, false));
+        assertThat(governor(Profile.STANDARD).throttle()).isEqualTo(t(1_000, 128, 32, 5_000, 5_000_000, false));
     }
 
     @Test
@@ -140,7 +141,7 @@ class GovernorTest {
     void standardProfileBatchesAreFixedExceptUnderMemoryPressure() {
         Governor g = governor(Profile.STANDARD);
         g.reportWriterBacklog(1_000_000);
-        assertThat(g.sampleNow().throttle().writerBatchSize()).isEqualTo(1_000);
+        assertThat(g.sampleNow().throttle().writerBatchSize()).isEqualTo(5_000);
         host.memoryUsedPct(95);
         assertThat(g.sampleNow().throttle()).isEqualTo(t(250, 32, 8, 500, 20_000_000, true));
     }
@@ -165,13 +166,13 @@ class GovernorTest {
                     .containsEntry("writer", new ErrorRate.Window(5, 0));
         }
         assertThat(knobs).containsExactly(
-                t(1_000, 128, 32, 1_000, 5_000_000, false), // 1%: fine
-                t(500, 64, 16, 1_000, 10_000_000, false), // 10%: backoff, halve
-                t(250, 32, 8, 1_000, 20_000_000, false), // still 10%: halve again
-                t(250, 32, 8, 1_000, 20_000_000, false), // 4%: inside the band, hold
-                t(250, 32, 8, 1_000, 20_000_000, false), // 10 events < 20: no information, hold
-                t(313, 40, 10, 1_000, 16_000_000, false), // 2% < 5 - 2.5: cleared, x1.25
-                t(391, 50, 13, 1_000, 12_800_000, false));
+                t(1_000, 128, 32, 5_000, 5_000_000, false), // 1%: fine
+                t(500, 64, 16, 5_000, 10_000_000, false), // 10%: backoff, halve
+                t(250, 32, 8, 5_000, 20_000_000, false), // still 10%: halve again
+                t(250, 32, 8, 5_000, 20_000_000, false), // 4%: inside the band, hold
+                t(250, 32, 8, 5_000, 20_000_000, false), // 10 events < 20: no information, hold
+                t(313, 40, 10, 5_000, 16_000_000, false), // 2% < 5 - 2.5: cleared, x1.25
+                t(391, 50, 13, 5_000, 12_800_000, false));
         assertThat(worst).containsExactly(1.0, 10.0, 10.0, 4.0, 100.0, 2.0, 0.0);
         assertThat(g.alerts()).extracting(Alert::tier, Alert::cause, Alert::value).containsExactly(
                 tuple(AlertTier.WARNING, "error_rate:icmp", 10.0),
@@ -191,7 +192,7 @@ class GovernorTest {
             rates.add(g.sampleNow().throttle().rateLimitPps());
         }
         assertThat(rates).containsExactly(500, 250, 125, 63, 31, 31, 31);
-        assertThat(g.throttle()).isEqualTo(t(31, 4, 1, 1_000, 160_000_000, false));
+        assertThat(g.throttle()).isEqualTo(t(31, 4, 1, 5_000, 160_000_000, false));
         assertThat(g.alerts()).hasSize(1);
     }
 
@@ -211,7 +212,7 @@ class GovernorTest {
         assertThat(g.alerts()).extracting(Alert::tier, Alert::message).containsExactly(
                 tuple(AlertTier.INFO, "no CPU temperature sensor readable: thermal throttling is inactive"));
         assertThat(g.level()).isEqualTo(AlertTier.INFO);
-        assertThat(g.throttle()).isEqualTo(Profile.STANDARD.baseline());
+        assertThat(g.throttle()).isEqualTo(Knobs.of(Profile.STANDARD).baseline());
         run(g, host, 80, Double.NaN, Double.NaN);
         assertThat(g.alerts()).extracting(Alert::tier).containsExactly(AlertTier.INFO, AlertTier.WARNING);
         assertThat(g.level()).isEqualTo(AlertTier.WARNING);

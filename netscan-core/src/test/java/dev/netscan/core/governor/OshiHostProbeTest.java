@@ -1,5 +1,6 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.Profile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -46,7 +47,7 @@ class OshiHostProbeTest {
             assertThat(s.cpuTemperatureCelsius()).isNaN();
         }
         HealthSample hs = new HealthSample(java.time.Instant.EPOCH, s, java.util.Map.of(),
-                Profile.STANDARD.baseline(), AlertTier.INFO);
+                Knobs.of(Profile.STANDARD).baseline(), AlertTier.INFO);
         assertThat(hs.toHealthReport().fields().containsKey("cpu_temp_c")).isEqualTo(sensor);
     }
 

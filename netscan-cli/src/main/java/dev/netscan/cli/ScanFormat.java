@@ -1,0 +1,138 @@
+package dev.netscan.cli;
+
+import dev.netscan.core.SnmpInfo;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The output formats of {@code netscan scan}. */
+enum ScanFormat {
+    TABLE, JSON, CSV, LP;
+
+    static ScanFormat parse(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "table" -> TABLE;
+            case "json" -> JSON;
+            case "csv" -> CSV;
+            case "lp", "line-protocol" -> LP;
+            default -> throw new IllegalArgumentException("unknown format \"" + s + "\": use table, json, csv or lp");
+        };
+    }
+
+    void print(ScanReport report, PrintStream out) {
+        switch (this) {
+            case TABLE -> table(report, out);
+            case JSON -> out.println(json(report));
+            case CSV -> csv(report, out);
+            case LP -> LineProtocolOutput.print(report, out);
+        }
+        out.flush();
+    }
+
+    static String json(ScanReport r) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("targets", r.targets());
+        summary.put("alive", r.alive());
+        summary.put("elapsed_ms", r.elapsedMillis());
+        summary.put("rate_pps", Math.round(r.ratePps() * 10) / 10.0);
+        List<Object> devices = new ArrayList<>();
+        for (ScanReport.Row d : r.devices()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            SnmpInfo s = d.snmp();
+            m.put("ip", d.address());
+            m.put("rtt_ms", Math.round(d.rttMillis() * 1000) / 1000.0);
+            m.put("sys_name", s.sysName());
+            m.put("sys_descr", s.sysDescr());
+            m.put("sys_object_id", s.sysObjectId());
+            m.put("sys_location", s.sysLocation());
+            m.put("sys_contact", s.sysContact());
+            m.put("sys_uptime_s", s.sysUpTimeHundredths() < 0 ? null : s.sysUpTimeSeconds());
+            devices.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("summary", summary);
+        doc.put("devices", devices);
+        return Json.write(doc);
+    }
+
+    private static void table(ScanReport r, PrintStream out) {
+        String[] head = {"IP", "RTT ms", "NAME", "LOCATION", "UPTIME", "DESCRIPTION"};
+        List<String[]> rows = new ArrayList<>();
+        for (ScanReport.Row d : r.devices()) {
+            SnmpInfo s = d.snmp();
+            rows.add(new String[] {d.address(), String.format(Locale.ROOT, "%.3f", d.rttMillis()), dash(s.sysName()),
+                    dash(s.sysLocation()), s.sysUpTimeHundredths() < 0 ? "-" : uptime(s.sysUpTimeSeconds()),
+                    dash(clip(s.sysDescr(), 60))});
+        }
+        int[] w = new int[head.length];
+        for (int i = 0; i < head.length; i++) {
+            w[i] = head[i].length();
+            for (String[] row : rows) {
+                w[i] = Math.max(w[i], row[i].length());
+            }
+        }
+        line(out, head, w);
+        for (String[] row : rows) {
+            line(out, row, w);
+        }
+        out.printf(Locale.ROOT, "%d alive of %d targets in %.2f s (%.0f probes/s)%n", r.alive(), r.targets(),
+                r.elapsedMillis() / 1000.0, r.ratePps());
+    }
+
+    private static void line(PrintStream out, String[] cells, int[] w) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            if (i > 0) {
+                b.append("  ");
+            }
+            b.append(cells[i]);
+            if (i < cells.length - 1) {
+                b.append(" ".repeat(w[i] - cells[i].length()));
+            }
+        }
+        out.println(b);
+    }
+
+    private static void csv(ScanReport r, PrintStream out) {
+        out.println("ip,rtt_ms,sys_name,sys_descr,sys_object_id,sys_location,sys_contact,sys_uptime_s");
+        for (ScanReport.Row d : r.devices()) {
+            SnmpInfo s = d.snmp();
+            out.println(String.join(",", csvCell(d.address()), String.format(Locale.ROOT, "%.3f", d.rttMillis()),
+                    csvCell(s.sysName()), csvCell(s.sysDescr()), csvCell(s.sysObjectId()), csvCell(s.sysLocation()),
+                    csvCell(s.sysContact()), s.sysUpTimeHundredths() < 0 ? "" : Long.toString(s.sysUpTimeSeconds())));
+        }
+    }
+
+    /** RFC 4180 quoting; a leading =,+,-,@ is prefixed with ' so spreadsheets do not run it. */
+    static String csvCell(String v) {
+        if (v == null) {
+            return "";
+        }
+        String s = v;
+        if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.matches("-?[0-9.]+")) {
+            s = "'" + s;
+        }
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            s = '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    private static String dash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    private static String uptime(long seconds) {
+        long d = seconds / 86_400;
+        long h = seconds % 86_400 / 3_600;
+        long m = seconds % 3_600 / 60;
+        return d > 0 ? d + "d" + h + "h" : h > 0 ? h + "h" + m + "m" : m + "m" + seconds % 60 + "s";
+    }
+}
