@@ -1,0 +1,132 @@
+package dev.netscan.influx;
+
+import dev.netscan.core.HealthReport;
+import dev.netscan.core.PingResult;
+import dev.netscan.core.PingStats;
+import dev.netscan.core.SnmpInfo;
+import java.util.Map;
+
+/**
+ * The netscan measurements as line protocol, with the names the Go netscan service wrote (so
+ * dashboards and queries carry over):
+ *
+ * <ul>
+ *   <li>{@code ping}, tag {@code ip}; fields {@code rtt_ms} (float, only when a reply came),
+ *       {@code success} (bool), {@code outcome} (string: reply, timeout, unreachable, error);
+ *       timestamp = when the probe was sent.</li>
+ *   <li>{@code device_info}, tag {@code ip}; string fields {@code hostname} (sysName),
+ *       {@code snmp_description} (sysDescr), {@code sys_object_id}, {@code sys_location},
+ *       {@code sys_contact}, integer {@code sys_uptime_s}; each only when known.</li>
+ *   <li>{@code ping_stats}, tag {@code ip}; {@code sent}, {@code received} (integers),
+ *       {@code loss_pct}, {@code rtt_min_ms}, {@code rtt_avg_ms}, {@code rtt_max_ms},
+ *       {@code rtt_stddev_ms}, {@code jitter_ms}, {@code rtt_p95_ms} (floats; NaN ones left
+ *       out); timestamp = end of the window.</li>
+ *   <li>{@code health_metrics}, no tags; one field per {@link HealthReport} entry (Long as
+ *       integer, Double as float with non-finite values left out, Boolean, String).</li>
+ * </ul>
+ *
+ * <p>Each method writes one whole line or nothing and returns whether it wrote one. Stateless;
+ * thread safety is that of the encoder passed in.
+ */
+public final class Measurements {
+    /** Measurement of one probe result. */
+    public static final String PING = "ping";
+    /** Measurement of a device's SNMP identity. */
+    public static final String DEVICE_INFO = "device_info";
+    /** Measurement of a device's ping statistics window. */
+    public static final String PING_STATS = "ping_stats";
+    /** Measurement of a health report (health bucket). */
+    public static final String HEALTH = "health_metrics";
+    /** The tag carrying the device address (dotted quad). */
+    public static final String TAG_IP = "ip";
+
+    private Measurements() {}
+
+    /** Writes a {@code ping} line. Allocation-free. */
+    public static boolean ping(LineProtocolEncoder enc, PingResult r) {
+        enc.measurement(PING).tagIpv4(TAG_IP, r.ipv4());
+        if (r.success()) {
+            enc.floatField("rtt_ms", r.rttNanos() / 1_000_000.0);
+        }
+        enc.boolField("success", r.success())
+                .stringField("outcome", r.outcome().label())
+                .endLine(r.sentAtEpochNanos());
+        return true;
+    }
+
+    /** Writes a {@code device_info} line; writes nothing (false) when {@code info} knows nothing. */
+    public static boolean deviceInfo(LineProtocolEncoder enc, int ipv4, SnmpInfo info, long timestampEpochNanos) {
+        if (info == null || !info.isKnown()) {
+            return false;
+        }
+        enc.measurement(DEVICE_INFO).tagIpv4(TAG_IP, ipv4);
+        if (info.sysName() != null) {
+            enc.stringField("hostname", info.sysName());
+        }
+        if (info.sysDescr() != null) {
+            enc.stringField("snmp_description", info.sysDescr());
+        }
+        if (info.sysObjectId() != null) {
+            enc.stringField("sys_object_id", info.sysObjectId());
+        }
+        if (info.sysLocation() != null) {
+            enc.stringField("sys_location", info.sysLocation());
+        }
+        if (info.sysContact() != null) {
+            enc.stringField("sys_contact", info.sysContact());
+        }
+        if (info.sysUpTimeHundredths() >= 0) {
+            enc.intField("sys_uptime_s", info.sysUpTimeSeconds());
+        }
+        enc.endLine(timestampEpochNanos);
+        return true;
+    }
+
+    /** Writes a {@code ping_stats} line. Allocation-free. */
+    public static boolean pingStats(LineProtocolEncoder enc, PingStats s) {
+        enc.measurement(PING_STATS).tagIpv4(TAG_IP, s.ipv4())
+                .intField("sent", s.sent())
+                .intField("received", s.received());
+        finite(enc, "loss_pct", s.lossPercent());
+        finite(enc, "rtt_min_ms", s.rttMinMillis());
+        finite(enc, "rtt_avg_ms", s.rttAvgMillis());
+        finite(enc, "rtt_max_ms", s.rttMaxMillis());
+        finite(enc, "rtt_stddev_ms", s.rttStddevMillis());
+        finite(enc, "jitter_ms", s.jitterMillis());
+        finite(enc, "rtt_p95_ms", s.rttP95Millis());
+        enc.endLine(s.windowEndEpochNanos());
+        return true;
+    }
+
+    /** Writes a {@code health_metrics} line; nothing (false) when the report has no writable field. */
+    public static boolean health(LineProtocolEncoder enc, HealthReport h) {
+        boolean any = false;
+        for (Map.Entry<String, Object> e : h.fields().entrySet()) {
+            Object v = e.getValue();
+            if (e.getKey().isEmpty() || (v instanceof Double d && !Double.isFinite(d))) {
+                continue;
+            }
+            if (!any) {
+                enc.measurement(HEALTH);
+                any = true;
+            }
+            switch (v) {
+                case Long l -> enc.intField(e.getKey(), l);
+                case Double d -> enc.floatField(e.getKey(), d);
+                case Boolean b -> enc.boolField(e.getKey(), b);
+                case String s -> enc.stringField(e.getKey(), s);
+                default -> throw new IllegalArgumentException("health field " + e.getKey() + " has unsupported type");
+            }
+        }
+        if (any) {
+            enc.endLine(h.timestampEpochNanos());
+        }
+        return any;
+    }
+
+    private static void finite(LineProtocolEncoder enc, String key, double v) {
+        if (Double.isFinite(v)) {
+            enc.floatField(key, v);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.netscan.influx;
+
+/**
+ * A snapshot of an {@link InfluxWriter}'s counters. Everything "confirmed" is what the server
+ * answered 2xx for, never what was merely submitted. Counts are totals since the writer started
+ * (this process), except the gauges {@code queueDepth}, {@code spoolBytes},
+ * {@code spoolPendingPoints}.
+ *
+ * @param pointsOffered points accepted by {@code offer*}
+ * @param pointsConfirmed points in batches the server answered 2xx for
+ * @param batchesConfirmed batches the server answered 2xx for
+ * @param retries write attempts that failed and will be retried (network error, 5xx, 408, 429,
+ *     401/403/404 which need an operator)
+ * @param failures all failed write attempts (retries plus rejected)
+ * @param pointsRejected points in batches refused for bad data (400, 413, 422, other 4xx) and set
+ *     aside to the rejected directory
+ * @param batchesRejected batches set aside
+ * @param pointsSpooled points written to the spool
+ * @param batchesSpooled batches written to the spool
+ * @param pointsDrained points confirmed by the server after coming out of the spool
+ * @param pointsDropped points lost: the queue was full, the writer was closed, or the spool cap
+ *     forced its oldest segments out
+ * @param spoolCapReached times the spool cap forced segments out
+ * @param spoolCorruptRecords spool records that failed their checksum or were torn (skipped)
+ * @param queueDepth points waiting in the queue now
+ * @param spoolBytes bytes of spool files on disk now
+ * @param spoolPendingPoints points in the spool not yet confirmed
+ */
+public record WriterCounters(
+        long pointsOffered,
+        long pointsConfirmed,
+        long batchesConfirmed,
+        long retries,
+        long failures,
+        long pointsRejected,
+        long batchesRejected,
+        long pointsSpooled,
+        long batchesSpooled,
+        long pointsDrained,
+        long pointsDropped,
+        long spoolCapReached,
+        long spoolCorruptRecords,
+        long queueDepth,
+        long spoolBytes,
+        long spoolPendingPoints) {}
