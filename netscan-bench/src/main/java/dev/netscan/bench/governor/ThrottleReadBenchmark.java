@@ -4,7 +4,6 @@ import dev.netscan.core.Profile;
 import dev.netscan.core.governor.FakeHostProbe;
 import dev.netscan.core.governor.Governor;
 import dev.netscan.core.governor.GovernorSettings;
-import dev.netscan.core.governor.Profile;
 import dev.netscan.core.governor.Throttle;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
