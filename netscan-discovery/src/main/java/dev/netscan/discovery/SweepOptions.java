@@ -25,6 +25,11 @@ public record SweepOptions(Duration timeout, int retries, long seed, boolean all
         return new Builder();
     }
 
+    /** The same options with another seed. */
+    public SweepOptions withSeed(long newSeed) {
+        return new SweepOptions(timeout, retries, newSeed, allowLarge);
+    }
+
     /** Defaults: 1 s timeout, 1 retry, seed 0, no large sweeps. */
     public static SweepOptions defaults() {
         return builder().build();
