@@ -36,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A probe is submitted to a {@link Lane} queue ({@link #trySubmit} never blocks; {@link #submit}
  * blocks only its caller while the lane is full). The sender takes retries first, then the
  * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the rate limit (a token bucket
- * with nanosecond precision) and the in-flight bound allow, gives each probe a slot in a table of
+ * with nanosecond precision) and the in-flight bound allow (sweep probes may hold at most 7/8 of
+ * the bound, so a sweep of dead addresses never starves monitoring of slots), gives each probe a slot in a table of
  * primitive arrays, writes echo requests and sends them with one {@code sendmmsg} per batch. The
  * receiver waits in {@code poll} (100 ms at most, so {@link #close()} is never stuck), drains the
  * socket with {@code recvmmsg}, and attributes each reply through its payload token (see
@@ -109,8 +110,12 @@ public final class IcmpEngine implements AutoCloseable {
     /** Written by the sender only; the receiver reads it after its CAS (a concurrent retry may make it one higher). */
     private final int[] attempts;
     private final Object[] listeners;
+    /** Lane index of each slot's probe; sender-owned. */
+    private final byte[] laneOf;
 
     // ---- sender-owned ----
+    /** Probes in flight per lane (sweep probes may hold at most 7/8 of the bound). */
+    private final int[] inFlightByLane = new int[2];
     private final int[] freeStack;
     private int freeTop;
     private final DeadlineHeap deadlines;
@@ -162,6 +167,7 @@ public final class IcmpEngine implements AutoCloseable {
         this.retriesLeft = new int[capacity];
         this.attempts = new int[capacity];
         this.listeners = new Object[capacity];
+        this.laneOf = new byte[capacity];
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeStack[i] = capacity - 1 - i;
@@ -324,6 +330,8 @@ public final class IcmpEngine implements AutoCloseable {
     /**
      * Sets the bound on probes in flight, 1 to the configured slot capacity. Lowering it never
      * cancels probes already in flight; new ones wait until the count falls below the bound.
+     * {@link Lane#SWEEP} probes may use at most {@code max - max / 8} of it; the rest is kept for
+     * {@link Lane#MONITOR}.
      */
     public void setMaxInFlight(int max) {
         if (max < 1 || max > capacity) {
@@ -386,6 +394,9 @@ public final class IcmpEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (Thread.currentThread() == sender || Thread.currentThread() == receiver) {
+            throw new IllegalStateException("close() called from a listener on an engine thread; close from another thread");
+        }
         synchronized (closeLock) {
             if (closed) {
                 return;
@@ -539,18 +550,25 @@ public final class IcmpEngine implements AutoCloseable {
                     used++;
                 }
                 // 2. new probes, monitor lane first
-                int room = maxInFlight - (capacity - freeTop);
+                int bound = maxInFlight;
+                int room = bound - (capacity - freeTop);
                 int cancelled = 0;
                 for (int lane = 0; lane < lanes.length && used < budget && room > 0; lane++) {
                     LaneQueue q = lanes[lane];
                     if (q.size == 0) {
                         continue;
                     }
+                    // Sweeps may hold at most 7/8 of the in-flight bound: the rest stays free for
+                    // monitoring, so a sweep of dead addresses cannot starve the schedule.
+                    int laneRoom = lane == 0 ? room : Math.min(room, sweepShare(bound) - inFlightByLane[1]);
                     q.lock.lock();
                     try {
-                        while (q.count > 0 && used < budget && room > 0 && freeTop > 0) {
+                        while (q.count > 0 && used < budget && laneRoom > 0 && freeTop > 0) {
                             int s = freeStack[--freeTop];
                             room--;
+                            laneRoom--;
+                            laneOf[s] = (byte) lane;
+                            inFlightByLane[lane]++;
                             boolean cancelledProbe = q.take(s);
                             long st = ((((long) (int) (stamp[s] >>> 2)) + 1) & 0xFFFF_FFFFL) << 2;
                             attempts[s] = 0;
@@ -607,7 +625,7 @@ public final class IcmpEngine implements AutoCloseable {
                 if (deadlines.size() > 0) {
                     wait = Math.min(wait, deadlines.peekDeadline() - System.nanoTime());
                 }
-                boolean lanesWaiting = lanes[0].size > 0 || lanes[1].size > 0;
+                boolean lanesWaiting = lanes[0].size > 0 || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound));
                 boolean work = retryCount > 0 || (lanesWaiting && room > 0 && freeTop > 0);
                 boolean tokenStarved = work && pps > 0 && budget == 0;
                 if (work && !tokenStarved) {
@@ -624,7 +642,8 @@ public final class IcmpEngine implements AutoCloseable {
                 // Re-check after publishing the flag: a submitter or the receiver that saw it
                 // false has already made its work visible here (both sides use volatiles).
                 boolean newWork = freed.size() > 0
-                        || (!tokenStarved && room > 0 && (lanes[0].size > 0 || lanes[1].size > 0));
+                        || (!tokenStarved && room > 0 && (lanes[0].size > 0
+                                || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound))));
                 if (!newWork && !closing) {
                     LockSupport.parkNanos(this, wait);
                 }
@@ -641,7 +660,12 @@ public final class IcmpEngine implements AutoCloseable {
         }
     }
 
+    private static int sweepShare(int bound) {
+        return bound - bound / 8;
+    }
+
     private void freeSlot(int s) {
+        inFlightByLane[laneOf[s]]--;
         deadlines.remove(s);
         listeners[s] = null;
         freeStack[freeTop++] = s;

@@ -189,7 +189,7 @@ class IcmpEngineTest {
             ConcurrentHashMap<Outcome, AtomicInteger> outcomes = new ConcurrentHashMap<>();
             int base = Ipv4.parse("127.30.0.1");
             for (int i = 0; i < 50; i++) {
-                engine.trySubmit(base + i, 60 * SECOND, 0, Lane.SWEEP,
+                engine.trySubmit(base + i, 60 * SECOND, 0, Lane.MONITOR,
                         (r, a) -> outcomes.computeIfAbsent(r.outcome(), k -> new AtomicInteger()).incrementAndGet());
             }
             await(() -> engine.counters().inFlight() == 10, Duration.ofSeconds(5), "10 probes in flight");

@@ -157,6 +157,32 @@ class NamespaceSweepTest {
     }
 
     @Test
+    void aSweepOfDeadAddressesCannotStarveMonitoringOfInFlightSlots() throws Exception {
+        try (NetNamespace ns = NetNamespace.create()) {
+            ns.dropEchoRequestsTo("127.3.0.0/16");
+            try (IcmpEngine engine = engineIn(ns, SocketKind.RAW, IcmpEngineConfig.builder().maxInFlight(80))) {
+                Sweep sweep = Sweep.start(engine, TargetSet.of("127.3.0.0/20"),
+                        SweepOptions.builder().timeout(Duration.ofSeconds(20)).retries(0).build(), (a, r) -> { });
+                IcmpEngineTest.await(() -> engine.counters().inFlight() == 70, Duration.ofSeconds(5), "sweep holds 7/8 of the bound");
+                CountDownLatch replies = new CountDownLatch(20);
+                int base = Ipv4.parse("127.4.0.1");
+                for (int i = 0; i < 20; i++) {
+                    assertThat(engine.trySubmit(base + i, TimeUnit.SECONDS.toNanos(2), 0, Lane.MONITOR, (r, a) -> {
+                        if (r.outcome() == PingResult.Outcome.REPLY) {
+                            replies.countDown();
+                        }
+                    })).isTrue();
+                }
+                // the sweep's probes will not time out for 20 s; monitoring must not wait for them
+                assertThat(replies.await(5, TimeUnit.SECONDS)).isTrue();
+                assertThat(sweep.isDone()).isFalse();
+                assertThat(engine.counters().maxInFlightObserved()).isLessThanOrEqualTo(80);
+                sweep.cancel();
+            }
+        }
+    }
+
+    @Test
     void refusesToStartWithoutAnAllowedSocketAndNamesBothFixes() throws Exception {
         try (NetNamespace ns = NetNamespace.create()) {
             ns.allowDatagramIcmp(false);
