@@ -54,6 +54,14 @@ class NamespaceSweepTest {
                 assertThat(s.sent()).isEqualTo(1022 + 511);
                 assertThat(engine.counters().ignoredLate()).isZero();
                 System.out.println(kind + ": " + s + " " + engine.counters());
+
+                // ICMPv6 over the same kind of socket: ::1 answers inside the namespace too
+                assertThat(engine.ipv6SocketKind()).isEqualTo(kind);
+                java.util.concurrent.atomic.AtomicReference<PingResult.Outcome> v6 = new java.util.concurrent.atomic.AtomicReference<>();
+                assertThat(engine.trySubmit((java.net.Inet6Address) java.net.InetAddress.getByName("::1"),
+                        TimeUnit.SECONDS.toNanos(1), 1, Lane.MONITOR, (a, sent, o, rtt, n) -> v6.set(o))).isTrue();
+                IcmpEngineTest.await(() -> v6.get() != null, Duration.ofSeconds(5), "::1 answers");
+                assertThat(v6.get()).isEqualTo(PingResult.Outcome.REPLY);
             }
         }
     }
