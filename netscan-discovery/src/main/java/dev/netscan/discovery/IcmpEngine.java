@@ -57,8 +57,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       counted in {@link #counters()} and otherwise ignored; parsing never throws.</li>
  *   <li>More than 65,536 probes may be in flight: identity is slot + generation + token bound to
  *       the address, not the 16-bit sequence.</li>
- *   <li>{@link #close()} returns within about a second: it stops both threads (the receiver
- *       notices within its 100 ms poll), closes the sockets, then completes probes still queued
+ *   <li>A probe times out only once the receiver has read every packet that arrived before its
+ *       deadline, so a reply waiting in the socket buffer while the receiver is descheduled is
+ *       never reported as a timeout (timeouts may then be reported a little late: about 10 ms
+ *       when idle). RTT is measured when the receiver reads the reply.</li>
+ *   <li>{@link #close()} returns within about a second: it stops the threads (the receiver
+ *       notices within its 10 ms poll), closes the sockets, then completes probes still queued
  *       (never sent) with ERROR and probes in flight (sent, not answered) with TIMEOUT, on the
  *       calling thread.</li>
  * </ul>
@@ -72,7 +76,8 @@ public final class IcmpEngine implements AutoCloseable {
     private static final long PHASE_SENT = 1;
     private static final long PHASE_DONE = 2;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int POLL_MILLIS = 100;
+    /** Receiver's poll timeout: bounds how late an idle engine notices close() and how stale {@code drainedUpToNanos} gets. */
+    private static final int POLL_MILLIS = 10;
     private static final int RECV_BUFFER = 512;
 
     // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
@@ -134,19 +139,39 @@ public final class IcmpEngine implements AutoCloseable {
     private final long[] senderCounters = new long[9];
     private final long[] receiverCounters = new long[8];
 
+    /**
+     * Every packet that reached our sockets before this System.nanoTime() value has been parsed and
+     * attributed. Written by the receiver; the sender times a probe out only when its deadline is
+     * before this, so a reply sitting unread in the socket buffer (receiver descheduled on a
+     * loaded machine) is never turned into a false timeout.
+     */
+    private volatile long drainedUpToNanos;
     private volatile long rateLimitPps;
     private volatile int maxInFlight;
     private volatile boolean closing;
     private volatile boolean senderParked;
     private final Thread sender;
     private final Thread receiver;
+
+    // ---- parallel send (IPv4): a second socket and thread that send full batches the sender
+    //      hands over, so the kernel's per-packet send work runs on two cores during sweeps ----
+    private final IcmpSocket helperSocket4;
+    private final Thread helper;
+    /** Batch handed to the helper; written by the sender (release), cleared by the helper. */
+    private volatile SendBatch handoff;
+    private volatile boolean helperParked;
+    /** Written only by the helper thread: [0] = packets sent. */
+    private final long[] helperCounters = new long[1];
+    /** Send batches are shared between the sender and the helper; closed by close(). */
+    private final Arena batchArena = Arena.ofShared();
     private final Object closeLock = new Object();
     private boolean closed;
 
-    private IcmpEngine(IcmpEngineConfig config, IcmpSocket socket4, IcmpSocket socket6) {
+    private IcmpEngine(IcmpEngineConfig config, IcmpSocket socket4, IcmpSocket socket6, IcmpSocket helperSocket4) {
         this.config = config;
         this.socket4 = socket4;
         this.socket6 = socket6;
+        this.helperSocket4 = helperSocket4;
         this.kind4 = socket4.raw ? SocketKind.RAW : SocketKind.DATAGRAM;
         this.kind6 = socket6 == null ? null : socket6.raw ? SocketKind.RAW : SocketKind.DATAGRAM;
         SecureRandom random = new SecureRandom();
@@ -156,6 +181,7 @@ public final class IcmpEngine implements AutoCloseable {
         long nano = System.nanoTime();
         this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
         this.originNanos = nano;
+        this.drainedUpToNanos = nano;
         this.capacity = config.slotCapacity();
         this.stamp = new long[capacity];
         this.addr4 = new int[capacity];
@@ -183,6 +209,10 @@ public final class IcmpEngine implements AutoCloseable {
         this.receiver = new Thread(this::receiveLoop, "netscan-icmp-receiver");
         sender.setDaemon(true);
         receiver.setDaemon(true);
+        this.helper = helperSocket4 == null ? null : new Thread(this::helperLoop, "netscan-icmp-send-helper");
+        if (helper != null) {
+            helper.setDaemon(true);
+        }
     }
 
     /**
@@ -198,9 +228,16 @@ public final class IcmpEngine implements AutoCloseable {
         if (config.ipv6()) {
             s6 = openSocket(config, Libc.AF_INET6, false);
         }
-        IcmpEngine engine = new IcmpEngine(config, s4, s6);
+        IcmpSocket helper = null;
+        if (config.parallelSend()) {
+            helper = IcmpSocket.open(s4.raw, Libc.AF_INET, 4096 * 4, config.sendBufferBytes(), true).socket();
+        }
+        IcmpEngine engine = new IcmpEngine(config, s4, s6, helper);
         engine.sender.start();
         engine.receiver.start();
+        if (engine.helper != null) {
+            engine.helper.start();
+        }
         return engine;
     }
 
@@ -209,14 +246,14 @@ public final class IcmpEngine implements AutoCloseable {
         int dgramErrno = -1;
         int rawErrno = -1;
         if (want == null || want == SocketKind.DATAGRAM) {
-            IcmpSocket.Attempt a = IcmpSocket.open(false, family, config.receiveBufferBytes(), config.sendBufferBytes());
+            IcmpSocket.Attempt a = IcmpSocket.open(false, family, config.receiveBufferBytes(), config.sendBufferBytes(), false);
             if (a.socket() != null) {
                 return a.socket();
             }
             dgramErrno = a.errno();
         }
         if (want == null || want == SocketKind.RAW) {
-            IcmpSocket.Attempt a = IcmpSocket.open(true, family, config.receiveBufferBytes(), config.sendBufferBytes());
+            IcmpSocket.Attempt a = IcmpSocket.open(true, family, config.receiveBufferBytes(), config.sendBufferBytes(), false);
             if (a.socket() != null) {
                 return a.socket();
             }
@@ -369,7 +406,7 @@ public final class IcmpEngine implements AutoCloseable {
     /** A snapshot of the counters; callable at any time from any thread. */
     public IcmpCounters counters() {
         return new IcmpCounters(kind4, kind6, socket4.receiveBufferBytes,
-                sc(C_PROBES), sc(C_SENT), sc(C_RETRIES), rc(R_REPLIES), sc(C_TIMEOUTS), rc(R_UNREACHABLE),
+                sc(C_PROBES), sc(C_SENT) + (long) LONGS.getOpaque(helperCounters, 0), sc(C_RETRIES), rc(R_REPLIES), sc(C_TIMEOUTS), rc(R_UNREACHABLE),
                 sc(C_SEND_ERRORS), sc(C_CANCELLED), sc(C_IN_FLIGHT), sc(C_MAX_IN_FLIGHT),
                 rc(R_MALFORMED), rc(R_REQUESTS), rc(R_OTHER), rc(R_FOREIGN), rc(R_LATE),
                 sc(C_SENDER_LISTENER_ERRORS) + rc(R_LISTENER_ERRORS));
@@ -413,16 +450,26 @@ public final class IcmpEngine implements AutoCloseable {
             }
         }
         LockSupport.unpark(sender);
+        if (helper != null) {
+            LockSupport.unpark(helper);
+        }
         joinQuietly(sender);
         joinQuietly(receiver);
+        if (helper != null) {
+            joinQuietly(helper);
+        }
         socket4.close();
         if (socket6 != null) {
             socket6.close();
         }
-        if (sender.isAlive() || receiver.isAlive()) {
+        if (helperSocket4 != null) {
+            helperSocket4.close();
+        }
+        if (sender.isAlive() || receiver.isAlive() || (helper != null && helper.isAlive())) {
             // A listener is blocking an engine thread; do not race it for the slot table.
             return;
         }
+        batchArena.close();
         for (int s = 0; s < capacity; s++) {
             long st = stamp[s];
             if ((st & 3) == PHASE_SENT) {
@@ -508,11 +555,15 @@ public final class IcmpEngine implements AutoCloseable {
 
     private void sendLoop() {
         try (Arena arena = Arena.ofConfined()) {
-            SendBatch b4 = new SendBatch(arena, false, config.batchSize());
-            SendBatch b6 = socket6 == null ? null : new SendBatch(arena, true, config.batchSize());
+            SendBatch b4 = new SendBatch(batchArena, false, config.batchSize());
+            SendBatch other4 = helper == null ? null : new SendBatch(batchArena, false, config.batchSize());
+            SendBatch b6 = socket6 == null ? null : new SendBatch(batchArena, true, config.batchSize());
             MemorySegment errno = Libc.newErrnoSegment(arena);
             int[] cancelledSlots = new int[config.batchSize()];
             while (!closing) {
+                if (other4 != null && !other4.busy && other4.failedCount > 0) {
+                    drainFailures(other4);
+                }
                 drainFreed();
                 long now = System.nanoTime();
                 expire(now);
@@ -608,11 +659,25 @@ public final class IcmpEngine implements AutoCloseable {
                     if (pps > 0) {
                         tat += used * interval;
                     }
-                    if (b4.count > 0) {
-                        flush(b4, socket4, errno);
+                    if (b4.count == b4.slots.length && other4 != null && !other4.busy) {
+                        // A full batch: let the helper send it on its own socket while this
+                        // thread builds (and sends) the next one.
+                        drainFailures(other4);
+                        b4.busy = true;
+                        handoff = b4;
+                        if (helperParked) {
+                            LockSupport.unpark(helper);
+                        }
+                        SendBatch t = b4;
+                        b4 = other4;
+                        other4 = t;
+                    } else if (b4.count > 0) {
+                        flush(b4, socket4, errno, senderCounters, C_SENT);
+                        drainFailures(b4);
                     }
                     if (b6 != null && b6.count > 0) {
-                        flush(b6, socket6, errno);
+                        flush(b6, socket6, errno, senderCounters, C_SENT);
+                        drainFailures(b6);
                     }
                     publishInFlight();
                     continue;
@@ -623,7 +688,9 @@ public final class IcmpEngine implements AutoCloseable {
                 // Nothing sent: wait for the next event (deadline, token, submission, freed slot).
                 long wait = TimeUnit.MILLISECONDS.toNanos(50);
                 if (deadlines.size() > 0) {
-                    wait = Math.min(wait, deadlines.peekDeadline() - System.nanoTime());
+                    long untilDeadline = deadlines.peekDeadline() - System.nanoTime();
+                    // due but the receiver has not yet read up to it: look again shortly
+                    wait = Math.min(wait, untilDeadline > 0 ? untilDeadline : 200_000);
                 }
                 boolean lanesWaiting = lanes[0].size > 0 || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound));
                 boolean work = retryCount > 0 || (lanesWaiting && room > 0 && freeTop > 0);
@@ -679,7 +746,9 @@ public final class IcmpEngine implements AutoCloseable {
     }
 
     private void expire(long now) {
-        while (deadlines.size() > 0 && deadlines.peekDeadline() - now <= 0) {
+        long drained = drainedUpToNanos;
+        long limit = drained - now < 0 ? drained : now;
+        while (deadlines.size() > 0 && deadlines.peekDeadline() - limit <= 0) {
             int s = deadlines.poll();
             long st = (long) LONGS.getAcquire(stamp, s);
             if ((st & 3) != PHASE_SENT) {
@@ -723,7 +792,41 @@ public final class IcmpEngine implements AutoCloseable {
         deadlines.put(s, sendNanos + timeoutNanos[s]);
     }
 
-    private void flush(SendBatch b, IcmpSocket socket, MemorySegment errno) {
+    /** The helper thread: sends the batches the sender hands over. */
+    private void helperLoop() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoSegment(arena);
+            while (!closing) {
+                SendBatch b = handoff;
+                if (b != null) {
+                    handoff = null;
+                    flush(b, helperSocket4, errno, helperCounters, 0);
+                    b.busy = false;
+                    continue;
+                }
+                helperParked = true;
+                if (handoff == null && !closing) {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                helperParked = false;
+            }
+        }
+    }
+
+    /** Sender thread: completes the probes a batch failed to send. */
+    private void drainFailures(SendBatch b) {
+        for (int i = 0; i < b.failedCount; i++) {
+            failSend(b.failed[i]);
+        }
+        b.failedCount = 0;
+    }
+
+    /**
+     * Sends a batch; slots the kernel refused are recorded in {@code b.failed} for the sender to
+     * complete (this may run on the helper thread, which must not touch the slot table).
+     */
+    private void flush(SendBatch b, IcmpSocket socket, MemorySegment errno, long[] counters, int sentIndex) {
+        b.failedCount = 0;
         int i = 0;
         int transient_ = 0;
         long mm = Libc.MMSGHDR.byteSize();
@@ -731,7 +834,7 @@ public final class IcmpEngine implements AutoCloseable {
             int r = Libc.sendmmsg(errno, socket.fd, b.msgs.asSlice(i * mm), b.count - i, Libc.MSG_DONTWAIT);
             if (r > 0) {
                 i += r;
-                bump(senderCounters, C_SENT, r);
+                bump(counters, sentIndex, r);
                 transient_ = 0;
                 continue;
             }
@@ -742,7 +845,7 @@ public final class IcmpEngine implements AutoCloseable {
                 LockSupport.parkNanos(transient_ < 10 ? 20_000 : 200_000);
                 continue;
             }
-            failSend(b.slots[i]);
+            b.failed[b.failedCount++] = b.slots[i];
             i++;
             transient_ = 0;
         }
@@ -765,7 +868,12 @@ public final class IcmpEngine implements AutoCloseable {
         final MemorySegment addrs;
         final MemorySegment packets;
         final int[] slots;
+        final int[] failed;
+        /** Filled by whichever thread flushed the batch; read by the sender once {@code busy} is false. */
+        int failedCount;
         int count;
+        /** True while the helper owns the batch (set by the sender, cleared by the helper). */
+        volatile boolean busy;
 
         SendBatch(Arena arena, boolean v6, int n) {
             this.v6 = v6;
@@ -775,6 +883,7 @@ public final class IcmpEngine implements AutoCloseable {
             addrs = arena.allocate(addrSize * n, 8);
             packets = arena.allocate((long) EchoCodec.REQUEST_LENGTH * n, 8);
             slots = new int[n];
+            failed = new int[n];
             for (int i = 0; i < n; i++) {
                 long a = i * addrSize;
                 if (v6) {
@@ -809,8 +918,16 @@ public final class IcmpEngine implements AutoCloseable {
     private void receiveLoop() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
-            int nfds = socket6 == null ? 1 : 2;
-            IcmpSocket[] sockets = socket6 == null ? new IcmpSocket[] {socket4} : new IcmpSocket[] {socket4, socket6};
+            java.util.List<IcmpSocket> list = new java.util.ArrayList<>();
+            list.add(socket4);
+            if (socket6 != null) {
+                list.add(socket6);
+            }
+            if (helperSocket4 != null && !helperSocket4.raw) {
+                list.add(helperSocket4); // a datagram socket gets the replies to what it sent
+            }
+            IcmpSocket[] sockets = list.toArray(IcmpSocket[]::new);
+            int nfds = sockets.length;
             MemorySegment fds = arena.allocate(Libc.POLLFD, nfds);
             for (int i = 0; i < nfds; i++) {
                 long p = i * Libc.POLLFD.byteSize();
@@ -820,21 +937,32 @@ public final class IcmpEngine implements AutoCloseable {
             RecvBatch batch = new RecvBatch(arena, config.batchSize());
             EchoCodec.ParsedReply parsed = new EchoCodec.ParsedReply();
             while (!closing) {
+                long before = System.nanoTime();
                 int r = Libc.poll(errno, fds, nfds, POLL_MILLIS);
-                if (r <= 0) {
+                if (r == 0) {
+                    drainedUpToNanos = before; // nothing arrived while we waited
                     continue;
                 }
+                if (r < 0) {
+                    continue;
+                }
+                boolean emptied = true;
                 for (int i = 0; i < nfds && !closing; i++) {
                     short revents = fds.get(ValueLayout.JAVA_SHORT, i * Libc.POLLFD.byteSize() + Libc.POLL_REVENTS);
                     if (revents != 0) {
-                        drain(sockets[i], batch, errno, parsed);
+                        emptied &= drain(sockets[i], batch, errno, parsed);
                     }
+                }
+                if (emptied) {
+                    // sockets not ready at `before` had nothing; ready ones were read until empty
+                    drainedUpToNanos = before;
                 }
             }
         }
     }
 
-    private void drain(IcmpSocket socket, RecvBatch b, MemorySegment errno, EchoCodec.ParsedReply parsed) {
+    /** Reads {@code socket} until empty (true) or for a bounded number of batches (false). */
+    private boolean drain(IcmpSocket socket, RecvBatch b, MemorySegment errno, EchoCodec.ParsedReply parsed) {
         long mm = Libc.MMSGHDR.byteSize();
         int addrLen = (int) Libc.SOCKADDR_IN6.byteSize();
         boolean v6 = socket.family == Libc.AF_INET6;
@@ -846,7 +974,7 @@ public final class IcmpEngine implements AutoCloseable {
             }
             int k = Libc.recvmmsg(errno, socket.fd, b.msgs, b.n, Libc.MSG_DONTWAIT);
             if (k <= 0) {
-                return;
+                return true;
             }
             long now = System.nanoTime();
             for (int i = 0; i < k; i++) {
@@ -866,9 +994,10 @@ public final class IcmpEngine implements AutoCloseable {
                 accept(result, parsed, v6, now);
             }
             if (k < b.n) {
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     /** Applies one parse result: attributes it to its slot or counts why it was ignored. Receiver thread. */

@@ -22,6 +22,9 @@ import java.util.List;
  * @param batchSize messages per {@code sendmmsg}/{@code recvmmsg} call, 1 to 1024
  * @param ipv6 whether to open an ICMPv6 socket too (a failure to open it is not fatal: IPv6
  *     submissions then complete with ERROR)
+ * @param parallelSend whether full IPv4 batches may be sent by a second thread on a second,
+ *     send-only socket, so the kernel's per-packet send work (most of a sweep's cost) runs on two
+ *     cores; only full batches go there, so at monitoring rates it stays idle
  */
 public record IcmpEngineConfig(
         SocketKind requiredKind,
@@ -32,7 +35,8 @@ public record IcmpEngineConfig(
         int receiveBufferBytes,
         int sendBufferBytes,
         int batchSize,
-        boolean ipv6) {
+        boolean ipv6,
+        boolean parallelSend) {
 
     /** Defaults: auto socket kind, unlimited rate, 131,072 slots all usable, 64-message batches. */
     public static IcmpEngineConfig defaults() {
@@ -54,6 +58,7 @@ public record IcmpEngineConfig(
         private int sendBufferBytes = 4 << 20;
         private int batchSize = 64;
         private boolean ipv6 = true;
+        private boolean parallelSend = true;
 
         private Builder() {}
 
@@ -103,6 +108,11 @@ public record IcmpEngineConfig(
             return this;
         }
 
+        public Builder parallelSend(boolean enabled) {
+            this.parallelSend = enabled;
+            return this;
+        }
+
         /** @throws IllegalArgumentException listing every invalid setting */
         public IcmpEngineConfig build() {
             List<String> problems = new ArrayList<>();
@@ -132,7 +142,7 @@ public record IcmpEngineConfig(
                 throw new IllegalArgumentException("invalid ICMP engine configuration: " + String.join("; ", problems));
             }
             return new IcmpEngineConfig(requiredKind, rateLimitPps, max, slotCapacity, laneQueueCapacity,
-                    receiveBufferBytes, sendBufferBytes, batchSize, ipv6);
+                    receiveBufferBytes, sendBufferBytes, batchSize, ipv6, parallelSend);
         }
     }
 }

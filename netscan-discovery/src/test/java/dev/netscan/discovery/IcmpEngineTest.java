@@ -205,6 +205,36 @@ class IcmpEngineTest {
     }
 
     @Test
+    void aReplyWaitingUnreadWhileTheReceiverIsStalledIsNotReportedAsATimeout() throws Exception {
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
+            CountDownLatch stalled = new CountDownLatch(1);
+            // Stimulus, not synchronisation: this listener holds the receiver thread for 400 ms,
+            // as a descheduled receiver on a loaded machine would be.
+            engine.trySubmit(Ipv4.parse("127.0.0.1"), SECOND, 0, Lane.MONITOR, (r, a) -> {
+                stalled.countDown();
+                try {
+                    Thread.sleep(400);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(stalled.await(5, TimeUnit.SECONDS)).isTrue();
+            ConcurrentHashMap<Outcome, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+            CountDownLatch done = new CountDownLatch(50);
+            int base = Ipv4.parse("127.31.0.1");
+            for (int i = 0; i < 50; i++) {
+                engine.trySubmit(base + i, TimeUnit.MILLISECONDS.toNanos(100), 0, Lane.MONITOR, (r, a) -> {
+                    outcomes.computeIfAbsent(r.outcome(), k -> new AtomicInteger()).incrementAndGet();
+                    done.countDown();
+                });
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(outcomes).containsOnlyKeys(Outcome.REPLY);
+            assertThat(outcomes.get(Outcome.REPLY)).hasValue(50);
+        }
+    }
+
+    @Test
     void aThrowingListenerIsCountedAndTheEngineCarriesOn() throws Exception {
         try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
             int addr = Ipv4.parse("127.0.0.2");

@@ -41,6 +41,7 @@ public final class SweepMain {
         long ratePps = 0;
         int runs = 1;
         int batch = 64;
+        boolean parallelSend = true;
         Path aliveFile = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
@@ -54,6 +55,7 @@ public final class SweepMain {
                 case "--rate-pps" -> ratePps = Long.parseLong(v);
                 case "--runs" -> runs = Integer.parseInt(v);
                 case "--batch" -> batch = Integer.parseInt(v);
+                case "--parallel-send" -> parallelSend = Boolean.parseBoolean(v);
                 case "--alive-file" -> aliveFile = Path.of(v);
                 default -> usage("unknown option " + a);
             }
@@ -66,7 +68,7 @@ public final class SweepMain {
         }
         SweepOptions options = SweepOptions.builder().timeout(Duration.ofMillis(timeoutMs)).retries(retries)
                 .allowLarge(true).build();
-        try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().rateLimitPps(ratePps).batchSize(batch).build())) {
+        try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().rateLimitPps(ratePps).batchSize(batch).parallelSend(parallelSend).build())) {
             int[] alive = new int[(int) targets.size()];
             for (int run = 1; run <= runs; run++) {
                 int[] count = {0};
@@ -105,7 +107,7 @@ public final class SweepMain {
 
     private static void usage(String problem) {
         System.err.println("SweepMain: " + problem);
-        System.err.println("usage: SweepMain <127.x.y.z/len> [--timeout-ms N] [--retries N] [--rate-pps N] [--runs N] [--alive-file F]");
+        System.err.println("usage: SweepMain <127.x.y.z/len> [--timeout-ms N] [--retries N] [--rate-pps N] [--runs N] [--batch N] [--parallel-send true|false] [--alive-file F]");
         System.exit(2);
     }
 }

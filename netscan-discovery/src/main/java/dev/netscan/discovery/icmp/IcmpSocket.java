@@ -33,9 +33,10 @@ public final class IcmpSocket {
     /**
      * Tries to open a socket of one kind for {@code family} ({@link Libc#AF_INET} or
      * {@link Libc#AF_INET6}), then sizes its buffers and, for raw sockets, installs the ICMP type
-     * filter (echo reply, destination unreachable, time exceeded only).
+     * filter (echo reply, destination unreachable, time exceeded only; nothing at all when
+     * {@code sendOnly}, so a send-only raw socket never queues a copy of anything).
      */
-    public static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes) {
+    public static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
             int proto = family == Libc.AF_INET6 ? Libc.IPPROTO_ICMPV6 : Libc.IPPROTO_ICMP;
@@ -50,7 +51,7 @@ public final class IcmpSocket {
                     // struct icmp_filter { __u32 data; }: a set bit blocks that type.
                     int allow = (1 << EchoCodec.ECHO_REPLY_V4) | (1 << EchoCodec.DEST_UNREACH_V4)
                             | (1 << EchoCodec.TIME_EXCEEDED_V4);
-                    value.set(ValueLayout.JAVA_INT, 0, ~allow);
+                    value.set(ValueLayout.JAVA_INT, 0, sendOnly ? -1 : ~allow);
                     if (Libc.setsockopt(errno, fd, Libc.SOL_RAW, Libc.ICMP_FILTER, value, 4) != 0) {
                         int e = Libc.errno(errno);
                         Libc.close(errno, fd);
