@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real ICMP echo over the host's loopback: all of 127.0.0.0/8 answers on Linux. */
 class LoopbackSweepTest {
@@ -32,9 +34,10 @@ class LoopbackSweepTest {
         }
     }
 
-    @Test
-    void findsEveryAddressOfALoopbackSlash16() throws Exception {
-        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
+    @ParameterizedTest(name = "parallelSend={0}")
+    @ValueSource(booleans = {true, false})
+    void findsEveryAddressOfALoopbackSlash16(boolean parallelSend) throws Exception {
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.builder().parallelSend(parallelSend).build())) {
             IntOpenHashSet found = new IntOpenHashSet();
             TargetSet targets = TargetSet.of("127.9.0.0/16");
             Sweep sweep = Sweep.start(engine, targets, SweepOptions.builder().timeout(Duration.ofSeconds(2)).retries(1).build(),
@@ -44,7 +47,7 @@ class LoopbackSweepTest {
                         }
                     });
             SweepSummary summary = sweep.await(Duration.ofSeconds(60));
-            System.out.println("loopback /16 on " + engine.socketKind() + ": " + summary + " " + engine.counters());
+            System.out.println("loopback /16 on " + engine.socketKind() + " parallelSend=" + parallelSend + ": " + summary + " " + engine.counters());
             assertThat(summary.alive()).isEqualTo(65_534);
             synchronized (found) {
                 assertThat(found.size()).isEqualTo(65_534);
