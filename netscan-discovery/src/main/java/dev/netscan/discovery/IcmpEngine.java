@@ -1,0 +1,1200 @@
+package dev.netscan.discovery;
+
+import dev.netscan.core.Ipv4;
+import dev.netscan.core.PingResult;
+import dev.netscan.core.PingResult.Outcome;
+import dev.netscan.discovery.icmp.DeadlineHeap;
+import dev.netscan.discovery.icmp.EchoCodec;
+import dev.netscan.discovery.icmp.IcmpSocket;
+import dev.netscan.discovery.icmp.Libc;
+import dev.netscan.discovery.icmp.SlotRing;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The ICMP echo engine: one socket per address family, one sender thread, one receiver thread,
+ * and every probe of the process multiplexed over them (the sweep and continuous monitoring share
+ * one engine).
+ *
+ * <h2>How a probe travels</h2>
+ * A probe is submitted to a {@link Lane} queue ({@link #trySubmit} never blocks; {@link #submit}
+ * blocks only its caller while the lane is full). The sender takes retries first, then the
+ * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the rate limit (a token bucket
+ * with nanosecond precision) and the in-flight bound allow (sweep probes may hold at most 7/8 of
+ * the bound, so a sweep of dead addresses never starves monitoring of slots), gives each probe a slot in a table of
+ * primitive arrays, writes echo requests and sends them with one {@code sendmmsg} per batch. The
+ * receiver waits in {@code poll} (100 ms at most, so {@link #close()} is never stuck), drains the
+ * socket with {@code recvmmsg}, and attributes each reply through its payload token (see
+ * {@link EchoCodec}): a reply counts only when its token verifies for the address that answered
+ * and the slot is still waiting for that generation. Deadlines live in an indexed min-heap the
+ * sender owns; an expired probe is retried or completed as a timeout.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Every accepted probe yields exactly one result: REPLY (with RTT from
+ *       {@link System#nanoTime()}, measured from the attempt that was answered), TIMEOUT (no reply
+ *       within the timeout after every retry), UNREACHABLE (an ICMP error quoting our request:
+ *       raw sockets only, datagram sockets do not deliver ICMP errors), or ERROR (the kernel
+ *       refused to send it, or its listener was cancelled before it was sent).</li>
+ *   <li>Packets that are not replies to our pending probes (our own echo requests looped back on
+ *       a raw socket, other processes' replies, late replies, truncated or malformed packets) are
+ *       counted in {@link #counters()} and otherwise ignored; parsing never throws.</li>
+ *   <li>More than 65,536 probes may be in flight: identity is slot + generation + token bound to
+ *       the address, not the 16-bit sequence.</li>
+ *   <li>A probe times out only once the receiver has read every packet that arrived before its
+ *       deadline, so a reply waiting in the socket buffer while the receiver is descheduled is
+ *       never reported as a timeout (timeouts may then be reported a little late: about 10 ms
+ *       when idle). RTT is measured when the receiver reads the reply.</li>
+ *   <li>{@link #close()} returns within about a second: it stops the threads (the receiver
+ *       notices within its 10 ms poll), closes the sockets, then completes probes still queued
+ *       (never sent) with ERROR and probes in flight (sent, not answered) with TIMEOUT, on the
+ *       calling thread.</li>
+ * </ul>
+ *
+ * <h2>Thread safety</h2>
+ * All public methods are thread-safe. Listeners run on engine threads and must be fast and
+ * non-blocking (see {@link ProbeListener}).
+ */
+public final class IcmpEngine implements AutoCloseable {
+    private static final long PHASE_FREE = 0;
+    private static final long PHASE_SENT = 1;
+    private static final long PHASE_DONE = 2;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Receiver's poll timeout: bounds how late an idle engine notices close() and how stale {@code drainedUpToNanos} gets. */
+    private static final int POLL_MILLIS = 10;
+    private static final int RECV_BUFFER = 512;
+
+    // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
+    private static final int C_PROBES = 0, C_SENT = 1, C_RETRIES = 2, C_TIMEOUTS = 3, C_SEND_ERRORS = 4,
+            C_CANCELLED = 5, C_MAX_IN_FLIGHT = 6, C_SENDER_LISTENER_ERRORS = 7, C_IN_FLIGHT = 8;
+    // ---- receiver counters (written only by the receiver thread) ----
+    private static final int R_REPLIES = 0, R_UNREACHABLE = 1, R_MALFORMED = 2, R_REQUESTS = 3, R_OTHER = 4,
+            R_FOREIGN = 5, R_LATE = 6, R_LISTENER_ERRORS = 7;
+
+    private final IcmpEngineConfig config;
+    private final IcmpSocket socket4;
+    private final IcmpSocket socket6;
+    private final SocketKind kind4;
+    private final SocketKind kind6;
+    /** Per-engine random secret keyed into every payload token. Immutable. */
+    private final long secret;
+    /** ICMP identifier our raw-socket requests carry (datagram sockets: the kernel picks it). */
+    private final int ident;
+    /** epoch nanos = System.nanoTime() + epochOffsetNanos (fixed at start). */
+    private final long epochOffsetNanos;
+    private final int capacity;
+
+    // ---- slot table: fields written by the sender before it publishes stamp[s] = SENT with
+    //      release semantics; read by the receiver after an acquire read of the stamp. Fields of a
+    //      slot change only while it is FREE, which needs a CAS SENT -> DONE first, so a reader
+    //      whose CAS succeeded saw consistent fields. stamp = (generation << 2) | phase. ----
+    private final long[] stamp;
+    private final int[] addr4;
+    private final long[] addr6Hi;
+    private final long[] addr6Lo;
+    private final boolean[] isV6;
+    private final long[] firstSentNanos;
+    private final long[] timeoutNanos;
+    private final int[] retriesLeft;
+    /** Written by the sender only; the receiver reads it after its CAS (a concurrent retry may make it one higher). */
+    private final int[] attempts;
+    private final Object[] listeners;
+    /** Lane index of each slot's probe; sender-owned. */
+    private final byte[] laneOf;
+
+    // ---- sender-owned ----
+    /** Probes in flight per lane (sweep probes may hold at most 7/8 of the bound). */
+    private final int[] inFlightByLane = new int[2];
+    private final int[] freeStack;
+    private int freeTop;
+    private final DeadlineHeap deadlines;
+    private final long[] retryFifo;
+    private int retryHead;
+    private int retryCount;
+    private int sequence;
+    /** Token bucket state: theoretical send time of the next packet, ns since {@code originNanos}. */
+    private double tat;
+    private final long originNanos;
+
+    /** Slots the receiver completed, handed back to the sender (SPSC). */
+    private final SlotRing freed;
+
+    private final LaneQueue[] lanes;
+    private final long[] senderCounters = new long[9];
+    private final long[] receiverCounters = new long[8];
+
+    /**
+     * Every packet that reached our sockets before this System.nanoTime() value has been parsed and
+     * attributed. Written by the receiver; the sender times a probe out only when its deadline is
+     * before this, so a reply sitting unread in the socket buffer (receiver descheduled on a
+     * loaded machine) is never turned into a false timeout.
+     */
+    private volatile long drainedUpToNanos;
+    private volatile long rateLimitPps;
+    private volatile int maxInFlight;
+    private volatile boolean closing;
+    private volatile boolean senderParked;
+    private final Thread sender;
+    private final Thread receiver;
+
+    // ---- parallel send (IPv4): a second socket and thread that send full batches the sender
+    //      hands over, so the kernel's per-packet send work runs on two cores during sweeps ----
+    private final IcmpSocket helperSocket4;
+    private final Thread helper;
+    /** Batch handed to the helper; written by the sender (release), cleared by the helper. */
+    private volatile SendBatch handoff;
+    private volatile boolean helperParked;
+    /** Written only by the helper thread: [0] = packets sent. */
+    private final long[] helperCounters = new long[1];
+    /** Send batches are shared between the sender and the helper; closed by close(). */
+    private final Arena batchArena = Arena.ofShared();
+    private final Object closeLock = new Object();
+    private boolean closed;
+
+    private IcmpEngine(IcmpEngineConfig config, IcmpSocket socket4, IcmpSocket socket6, IcmpSocket helperSocket4) {
+        this.config = config;
+        this.socket4 = socket4;
+        this.socket6 = socket6;
+        this.helperSocket4 = helperSocket4;
+        this.kind4 = socket4.raw ? SocketKind.RAW : SocketKind.DATAGRAM;
+        this.kind6 = socket6 == null ? null : socket6.raw ? SocketKind.RAW : SocketKind.DATAGRAM;
+        SecureRandom random = new SecureRandom();
+        this.secret = random.nextLong();
+        this.ident = random.nextInt(1 << 16);
+        Instant now = Instant.now();
+        long nano = System.nanoTime();
+        this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
+        this.originNanos = nano;
+        this.drainedUpToNanos = nano;
+        this.capacity = config.slotCapacity();
+        this.stamp = new long[capacity];
+        this.addr4 = new int[capacity];
+        this.addr6Hi = new long[capacity];
+        this.addr6Lo = new long[capacity];
+        this.isV6 = new boolean[capacity];
+        this.firstSentNanos = new long[capacity];
+        this.timeoutNanos = new long[capacity];
+        this.retriesLeft = new int[capacity];
+        this.attempts = new int[capacity];
+        this.listeners = new Object[capacity];
+        this.laneOf = new byte[capacity];
+        this.freeStack = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeStack[i] = capacity - 1 - i;
+        }
+        this.freeTop = capacity;
+        this.deadlines = new DeadlineHeap(capacity);
+        this.retryFifo = new long[capacity];
+        this.freed = new SlotRing(capacity);
+        this.lanes = new LaneQueue[] {new LaneQueue(config.laneQueueCapacity()), new LaneQueue(config.laneQueueCapacity())};
+        this.rateLimitPps = config.rateLimitPps();
+        this.maxInFlight = config.maxInFlight();
+        this.sender = new Thread(this::sendLoop, "netscan-icmp-sender");
+        this.receiver = new Thread(this::receiveLoop, "netscan-icmp-receiver");
+        sender.setDaemon(true);
+        receiver.setDaemon(true);
+        this.helper = helperSocket4 == null ? null : new Thread(this::helperLoop, "netscan-icmp-send-helper");
+        if (helper != null) {
+            helper.setDaemon(true);
+        }
+    }
+
+    /**
+     * Opens the sockets (in the calling thread's network namespace) and starts the sender and
+     * receiver threads.
+     *
+     * @throws IcmpUnavailableException when no IPv4 ICMP socket of an allowed kind can be opened;
+     *     the message names both fixes
+     */
+    public static IcmpEngine start(IcmpEngineConfig config) {
+        IcmpSocket s4 = openSocket(config, Libc.AF_INET, true);
+        IcmpSocket s6 = null;
+        if (config.ipv6()) {
+            s6 = openSocket(config, Libc.AF_INET6, false);
+        }
+        IcmpSocket helper = null;
+        if (config.parallelSend()) {
+            helper = IcmpSocket.open(s4.raw, Libc.AF_INET, 4096 * 4, config.sendBufferBytes(), true).socket();
+        }
+        IcmpEngine engine = new IcmpEngine(config, s4, s6, helper);
+        engine.sender.start();
+        engine.receiver.start();
+        if (engine.helper != null) {
+            engine.helper.start();
+        }
+        return engine;
+    }
+
+    private static IcmpSocket openSocket(IcmpEngineConfig config, int family, boolean required) {
+        SocketKind want = config.requiredKind();
+        int dgramErrno = -1;
+        int rawErrno = -1;
+        if (want == null || want == SocketKind.DATAGRAM) {
+            IcmpSocket.Attempt a = IcmpSocket.open(false, family, config.receiveBufferBytes(), config.sendBufferBytes(), false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            dgramErrno = a.errno();
+        }
+        if (want == null || want == SocketKind.RAW) {
+            IcmpSocket.Attempt a = IcmpSocket.open(true, family, config.receiveBufferBytes(), config.sendBufferBytes(), false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            rawErrno = a.errno();
+        }
+        if (!required) {
+            return null;
+        }
+        StringBuilder m = new StringBuilder("cannot open an ICMP socket: ");
+        if (dgramErrno >= 0) {
+            m.append("datagram ICMP socket refused (").append(Libc.errnoName(dgramErrno)).append("; net.ipv4.ping_group_range is \"")
+                    .append(pingGroupRange()).append("\", which must contain this process's group id)");
+        }
+        if (rawErrno >= 0) {
+            m.append(dgramErrno >= 0 ? ", and " : "").append("raw ICMP socket refused (").append(Libc.errnoName(rawErrno))
+                    .append("; it needs the CAP_NET_RAW capability)");
+        }
+        m.append(". Fix either: allow datagram ICMP sockets with `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"` "
+                + "(or a range containing your group; persist it in /etc/sysctl.d/), or grant raw sockets with "
+                + "`setcap cap_net_raw+ep <path to the java binary>` or, under systemd, AmbientCapabilities=CAP_NET_RAW "
+                + "in the service unit.");
+        throw new IcmpUnavailableException(m.toString());
+    }
+
+    private static String pingGroupRange() {
+        try {
+            return Files.readString(Path.of("/proc/sys/net/ipv4/ping_group_range")).trim().replace('\t', ' ');
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
+    }
+
+    // =====================================================================================
+    // Public API
+    // =====================================================================================
+
+    /**
+     * Queues an IPv4 probe without blocking.
+     *
+     * @param ipv4 the address to probe (see {@link Ipv4})
+     * @param timeoutNanos how long to wait for a reply to each attempt, > 0
+     * @param retries extra attempts after a timeout, >= 0
+     * @param lane the priority lane
+     * @param listener receives the single result
+     * @return false when the lane's queue is full (nothing was queued; no result will come)
+     * @throws IllegalStateException when the engine is closed
+     * @throws IllegalArgumentException for a non-positive timeout or negative retries
+     */
+    public boolean trySubmit(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) {
+        check(timeoutNanos, retries, lane, listener);
+        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener);
+    }
+
+    /**
+     * Queues an IPv4 probe, blocking the caller while the lane's queue is full. Meant for sweeps;
+     * the monitoring scheduler should use {@link #trySubmit}.
+     *
+     * @throws InterruptedException if interrupted while waiting (nothing was queued)
+     * @throws IllegalStateException when the engine is (or becomes) closed
+     */
+    public void submit(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) throws InterruptedException {
+        check(timeoutNanos, retries, lane, listener);
+        lanes[lane.ordinal()].offerBlocking(ipv4, 0, 0, false, timeoutNanos, retries, listener);
+    }
+
+    /**
+     * Queues an ICMPv6 probe without blocking. When the engine has no ICMPv6 socket the probe
+     * completes at once with ERROR (attempts 0).
+     *
+     * @return false when the lane's queue is full
+     */
+    public boolean trySubmit(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener) {
+        check(timeoutNanos, retries, lane, listener);
+        byte[] b = address.getAddress();
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        long hi = bb.getLong(0);
+        long lo = bb.getLong(8);
+        if (socket6 == null) {
+            deliver6(listener, hi, lo, System.nanoTime() + epochOffsetNanos, Outcome.ERROR, -1, 0, false);
+            return true;
+        }
+        return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener);
+    }
+
+    private void check(long timeoutNanos, int retries, Lane lane, Object listener) {
+        if (timeoutNanos <= 0) {
+            throw new IllegalArgumentException("timeoutNanos must be > 0, was " + timeoutNanos);
+        }
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, was " + retries);
+        }
+        if (lane == null || listener == null) {
+            throw new IllegalArgumentException("lane and listener are required");
+        }
+    }
+
+    /** Sets the send rate limit in echo requests per second (retries included); 0 = unlimited. Takes effect at once. */
+    public void setRateLimitPps(long pps) {
+        if (pps < 0) {
+            throw new IllegalArgumentException("rateLimitPps must be >= 0 (0 = unlimited), was " + pps);
+        }
+        rateLimitPps = pps;
+        wakeSender();
+    }
+
+    /** The current rate limit in packets per second; 0 = unlimited. */
+    public long rateLimitPps() {
+        return rateLimitPps;
+    }
+
+    /**
+     * Sets the bound on probes in flight, 1 to the configured slot capacity. Lowering it never
+     * cancels probes already in flight; new ones wait until the count falls below the bound.
+     * {@link Lane#SWEEP} probes may use at most {@code max - max / 8} of it; the rest is kept for
+     * {@link Lane#MONITOR}.
+     */
+    public void setMaxInFlight(int max) {
+        if (max < 1 || max > capacity) {
+            throw new IllegalArgumentException("maxInFlight must be 1 to " + capacity + " (the slot capacity), was " + max);
+        }
+        maxInFlight = max;
+        wakeSender();
+    }
+
+    /** The current bound on probes in flight. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** The kind of the IPv4 socket in use. */
+    public SocketKind socketKind() {
+        return kind4;
+    }
+
+    /** The kind of the ICMPv6 socket, or null when there is none. */
+    public SocketKind ipv6SocketKind() {
+        return kind6;
+    }
+
+    /** The configuration the engine started with (rate and in-flight bound may have changed since). */
+    public IcmpEngineConfig config() {
+        return config;
+    }
+
+    /** Probes queued in {@code lane} and not yet taken by the sender. */
+    public int queued(Lane lane) {
+        return lanes[lane.ordinal()].size;
+    }
+
+    /** A snapshot of the counters; callable at any time from any thread. */
+    public IcmpCounters counters() {
+        return new IcmpCounters(kind4, kind6, socket4.receiveBufferBytes,
+                sc(C_PROBES), sc(C_SENT) + (long) LONGS.getOpaque(helperCounters, 0), sc(C_RETRIES), rc(R_REPLIES), sc(C_TIMEOUTS), rc(R_UNREACHABLE),
+                sc(C_SEND_ERRORS), sc(C_CANCELLED), sc(C_IN_FLIGHT), sc(C_MAX_IN_FLIGHT),
+                rc(R_MALFORMED), rc(R_REQUESTS), rc(R_OTHER), rc(R_FOREIGN), rc(R_LATE),
+                sc(C_SENDER_LISTENER_ERRORS) + rc(R_LISTENER_ERRORS));
+    }
+
+    private long sc(int i) {
+        return (long) LONGS.getOpaque(senderCounters, i);
+    }
+
+    private long rc(int i) {
+        return (long) LONGS.getOpaque(receiverCounters, i);
+    }
+
+    private static void bump(long[] counters, int i, long delta) {
+        LONGS.setOpaque(counters, i, counters[i] + delta);
+    }
+
+    /**
+     * Stops the engine: no new submissions, threads stopped (bounded: about a second at most),
+     * sockets closed, then pending probes completed on the calling thread: queued ones with ERROR,
+     * in-flight ones with TIMEOUT. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (Thread.currentThread() == sender || Thread.currentThread() == receiver) {
+            throw new IllegalStateException("close() called from a listener on an engine thread; close from another thread");
+        }
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (LaneQueue q : lanes) {
+            q.lock.lock();
+            try {
+                closing = true;
+                q.notFull.signalAll();
+            } finally {
+                q.lock.unlock();
+            }
+        }
+        LockSupport.unpark(sender);
+        if (helper != null) {
+            LockSupport.unpark(helper);
+        }
+        joinQuietly(sender);
+        joinQuietly(receiver);
+        if (helper != null) {
+            joinQuietly(helper);
+        }
+        socket4.close();
+        if (socket6 != null) {
+            socket6.close();
+        }
+        if (helperSocket4 != null) {
+            helperSocket4.close();
+        }
+        if (sender.isAlive() || receiver.isAlive() || (helper != null && helper.isAlive())) {
+            // A listener is blocking an engine thread; do not race it for the slot table.
+            return;
+        }
+        batchArena.close();
+        for (int s = 0; s < capacity; s++) {
+            long st = stamp[s];
+            if ((st & 3) == PHASE_SENT) {
+                stamp[s] = (st & ~3L) | PHASE_DONE;
+                bump(senderCounters, C_TIMEOUTS, 1);
+                complete(s, Outcome.TIMEOUT, -1, false);
+            }
+        }
+        for (LaneQueue q : lanes) {
+            q.drainAsErrors();
+        }
+        LONGS.setOpaque(senderCounters, C_IN_FLIGHT, 0L);
+    }
+
+    private static void joinQuietly(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void wakeSender() {
+        if (senderParked) {
+            LockSupport.unpark(sender);
+        }
+    }
+
+    // =====================================================================================
+    // Result delivery (any engine thread)
+    // =====================================================================================
+
+    /** Delivers slot {@code s}'s result; the caller has made the slot DONE. Returns false when the listener threw. */
+    private boolean complete(int s, Outcome outcome, long rttNanos, boolean receiverThread) {
+        long sentEpoch = firstSentNanos[s] + epochOffsetNanos;
+        int n = attempts[s];
+        Object l = listeners[s];
+        try {
+            if (isV6[s]) {
+                deliver6((Ipv6ProbeListener) l, addr6Hi[s], addr6Lo[s], sentEpoch, outcome, rttNanos, n, receiverThread);
+            } else {
+                PingResult r = outcome == Outcome.REPLY
+                        ? PingResult.reply(addr4[s], sentEpoch, rttNanos)
+                        : PingResult.failed(addr4[s], sentEpoch, outcome);
+                ((ProbeListener) l).onResult(r, n);
+            }
+            return true;
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            bump(receiverThread ? receiverCounters : senderCounters,
+                    receiverThread ? R_LISTENER_ERRORS : C_SENDER_LISTENER_ERRORS, 1);
+            return false;
+        }
+    }
+
+    private void deliver6(Ipv6ProbeListener l, long hi, long lo, long sentEpoch, Outcome outcome, long rtt, int n, boolean receiverThread) {
+        byte[] b = ByteBuffer.allocate(16).putLong(hi).putLong(lo).array();
+        Inet6Address a;
+        try {
+            a = (Inet6Address) InetAddress.getByAddress(b);
+        } catch (UnknownHostException | ClassCastException e) {
+            throw new IllegalStateException("16 bytes are always an IPv6 address", e);
+        }
+        l.onResult(a, sentEpoch, outcome, rtt, n);
+    }
+
+    // =====================================================================================
+    // Sender
+    // =====================================================================================
+
+    private void sendLoop() {
+        try (Arena arena = Arena.ofConfined()) {
+            SendBatch b4 = new SendBatch(batchArena, false, config.batchSize());
+            SendBatch other4 = helper == null ? null : new SendBatch(batchArena, false, config.batchSize());
+            SendBatch b6 = socket6 == null ? null : new SendBatch(batchArena, true, config.batchSize());
+            MemorySegment errno = Libc.newErrnoSegment(arena);
+            int[] cancelledSlots = new int[config.batchSize()];
+            while (!closing) {
+                if (other4 != null && !other4.busy && other4.failedCount > 0) {
+                    drainFailures(other4);
+                }
+                drainFreed();
+                long now = System.nanoTime();
+                expire(now);
+                int budget = config.batchSize();
+                long pps = rateLimitPps;
+                double interval = pps > 0 ? 1e9 / pps : 0;
+                if (pps > 0) {
+                    double t = now - originNanos;
+                    double burst = Math.max(1, Math.min(config.batchSize(), pps / 100)) * interval;
+                    if (tat < t - burst) {
+                        tat = t - burst;
+                    }
+                    long tokens = (long) ((t - tat) / interval);
+                    budget = (int) Math.min(budget, Math.max(0, tokens));
+                }
+                long sendNanos = System.nanoTime();
+                b4.count = 0;
+                if (b6 != null) {
+                    b6.count = 0;
+                }
+                int used = 0;
+                // 1. retries
+                while (used < budget && retryCount > 0) {
+                    long e = retryFifo[retryHead];
+                    retryHead = (retryHead + 1) % capacity;
+                    retryCount--;
+                    int s = (int) (e >>> 32);
+                    long st = (long) LONGS.getAcquire(stamp, s);
+                    if ((st & 3) != PHASE_SENT || (int) (st >>> 2) != (int) e) {
+                        continue; // answered meanwhile
+                    }
+                    attempts[s]++;
+                    bump(senderCounters, C_RETRIES, 1);
+                    addToBatch(s, st, sendNanos, isV6[s] ? b6 : b4);
+                    used++;
+                }
+                // 2. new probes, monitor lane first
+                int bound = maxInFlight;
+                int room = bound - (capacity - freeTop);
+                int cancelled = 0;
+                for (int lane = 0; lane < lanes.length && used < budget && room > 0; lane++) {
+                    LaneQueue q = lanes[lane];
+                    if (q.size == 0) {
+                        continue;
+                    }
+                    // Sweeps may hold at most 7/8 of the in-flight bound: the rest stays free for
+                    // monitoring, so a sweep of dead addresses cannot starve the schedule.
+                    int laneRoom = lane == 0 ? room : Math.min(room, sweepShare(bound) - inFlightByLane[1]);
+                    q.lock.lock();
+                    try {
+                        while (q.count > 0 && used < budget && laneRoom > 0 && freeTop > 0) {
+                            int s = freeStack[--freeTop];
+                            room--;
+                            laneRoom--;
+                            laneOf[s] = (byte) lane;
+                            inFlightByLane[lane]++;
+                            boolean cancelledProbe = q.take(s);
+                            long st = ((((long) (int) (stamp[s] >>> 2)) + 1) & 0xFFFF_FFFFL) << 2;
+                            attempts[s] = 0;
+                            firstSentNanos[s] = sendNanos;
+                            bump(senderCounters, C_PROBES, 1);
+                            if (cancelledProbe) {
+                                LONGS.setRelease(stamp, s, st | PHASE_DONE);
+                                cancelledSlots[cancelled++] = s;
+                                if (cancelled == cancelledSlots.length) {
+                                    break;
+                                }
+                                continue;
+                            }
+                            attempts[s] = 1;
+                            LONGS.setRelease(stamp, s, st | PHASE_SENT);
+                            addToBatch(s, st | PHASE_SENT, sendNanos, isV6[s] ? b6 : b4);
+                            used++;
+                        }
+                        if (q.waiters > 0) {
+                            q.notFull.signalAll();
+                        }
+                    } finally {
+                        q.lock.unlock();
+                    }
+                    if (cancelled == cancelledSlots.length) {
+                        break;
+                    }
+                }
+                publishInFlight();
+                for (int i = 0; i < cancelled; i++) {
+                    int s = cancelledSlots[i];
+                    bump(senderCounters, C_CANCELLED, 1);
+                    complete(s, Outcome.ERROR, -1, false);
+                    freeSlot(s);
+                }
+                if (used > 0) {
+                    if (pps > 0) {
+                        tat += used * interval;
+                    }
+                    if (b4.count == b4.slots.length && other4 != null && !other4.busy) {
+                        // A full batch: let the helper send it on its own socket while this
+                        // thread builds (and sends) the next one.
+                        drainFailures(other4);
+                        b4.busy = true;
+                        handoff = b4;
+                        if (helperParked) {
+                            LockSupport.unpark(helper);
+                        }
+                        SendBatch t = b4;
+                        b4 = other4;
+                        other4 = t;
+                    } else if (b4.count > 0) {
+                        flush(b4, socket4, errno, senderCounters, C_SENT);
+                        drainFailures(b4);
+                    }
+                    if (b6 != null && b6.count > 0) {
+                        flush(b6, socket6, errno, senderCounters, C_SENT);
+                        drainFailures(b6);
+                    }
+                    publishInFlight();
+                    continue;
+                }
+                if (cancelled > 0) {
+                    continue;
+                }
+                // Nothing sent: wait for the next event (deadline, token, submission, freed slot).
+                long wait = TimeUnit.MILLISECONDS.toNanos(50);
+                if (deadlines.size() > 0) {
+                    long untilDeadline = deadlines.peekDeadline() - System.nanoTime();
+                    // due but the receiver has not yet read up to it: look again shortly
+                    wait = Math.min(wait, untilDeadline > 0 ? untilDeadline : 200_000);
+                }
+                boolean lanesWaiting = lanes[0].size > 0 || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound));
+                boolean work = retryCount > 0 || (lanesWaiting && room > 0 && freeTop > 0);
+                boolean tokenStarved = work && pps > 0 && budget == 0;
+                if (work && !tokenStarved) {
+                    continue;
+                }
+                if (tokenStarved) {
+                    double t = System.nanoTime() - originNanos;
+                    wait = Math.min(wait, (long) (tat + interval - t) + 1);
+                }
+                if (wait <= 0) {
+                    continue;
+                }
+                senderParked = true;
+                // Re-check after publishing the flag: a submitter or the receiver that saw it
+                // false has already made its work visible here (both sides use volatiles).
+                boolean newWork = freed.size() > 0
+                        || (!tokenStarved && room > 0 && (lanes[0].size > 0
+                                || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound))));
+                if (!newWork && !closing) {
+                    LockSupport.parkNanos(this, wait);
+                }
+                senderParked = false;
+            }
+        }
+    }
+
+    private void publishInFlight() {
+        long inFlight = capacity - freeTop;
+        LONGS.setOpaque(senderCounters, C_IN_FLIGHT, inFlight);
+        if (inFlight > senderCounters[C_MAX_IN_FLIGHT]) {
+            LONGS.setOpaque(senderCounters, C_MAX_IN_FLIGHT, inFlight);
+        }
+    }
+
+    private static int sweepShare(int bound) {
+        return bound - bound / 8;
+    }
+
+    private void freeSlot(int s) {
+        inFlightByLane[laneOf[s]]--;
+        deadlines.remove(s);
+        listeners[s] = null;
+        freeStack[freeTop++] = s;
+    }
+
+    private void drainFreed() {
+        int s;
+        while ((s = freed.poll()) >= 0) {
+            freeSlot(s);
+        }
+    }
+
+    private void expire(long now) {
+        long drained = drainedUpToNanos;
+        long limit = drained - now < 0 ? drained : now;
+        while (deadlines.size() > 0 && deadlines.peekDeadline() - limit <= 0) {
+            int s = deadlines.poll();
+            long st = (long) LONGS.getAcquire(stamp, s);
+            if ((st & 3) != PHASE_SENT) {
+                continue; // answered; the receiver hands the slot back through `freed`
+            }
+            Object l = listeners[s];
+            boolean cancelled = !isV6[s] && ((ProbeListener) l).isCancelled();
+            if (retriesLeft[s] > 0 && !cancelled) {
+                retriesLeft[s]--;
+                int tail = (retryHead + retryCount) % capacity;
+                retryFifo[tail] = ((long) s << 32) | ((st >>> 2) & 0xFFFF_FFFFL);
+                retryCount++;
+                continue;
+            }
+            if (LONGS.compareAndSet(stamp, s, st, (st & ~3L) | PHASE_DONE)) {
+                bump(senderCounters, C_TIMEOUTS, 1);
+                complete(s, Outcome.TIMEOUT, -1, false);
+                freeSlot(s);
+            }
+        }
+    }
+
+    private void addToBatch(int s, long st, long sendNanos, SendBatch b) {
+        int i = b.count++;
+        int seq = sequence++ & 0xFFFF;
+        int gen = (int) (st >>> 2);
+        long hi = isV6[s] ? addr6Hi[s] : 0;
+        long lo = isV6[s] ? addr6Lo[s] : Ipv4.toUnsigned(addr4[s]);
+        long token = EchoCodec.token(secret, s, gen, sendNanos, seq, hi, lo);
+        long pkt = (long) i * EchoCodec.REQUEST_LENGTH;
+        if (b.v6) {
+            EchoCodec.writeRequest6(b.packets, pkt, ident, seq, s, gen, sendNanos, token);
+            long a = (long) i * Libc.SOCKADDR_IN6.byteSize();
+            b.addrs.set(Libc.BE_LONG, a + Libc.SIN6_ADDR, hi);
+            b.addrs.set(Libc.BE_LONG, a + Libc.SIN6_ADDR + 8, lo);
+        } else {
+            EchoCodec.writeRequest4(b.packets, pkt, ident, seq, s, gen, sendNanos, token);
+            b.addrs.set(Libc.BE_INT, (long) i * Libc.SOCKADDR_IN.byteSize() + Libc.SIN_ADDR, addr4[s]);
+        }
+        b.slots[i] = s;
+        deadlines.put(s, sendNanos + timeoutNanos[s]);
+    }
+
+    /** The helper thread: sends the batches the sender hands over. */
+    private void helperLoop() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoSegment(arena);
+            while (!closing) {
+                SendBatch b = handoff;
+                if (b != null) {
+                    handoff = null;
+                    flush(b, helperSocket4, errno, helperCounters, 0);
+                    b.busy = false;
+                    continue;
+                }
+                helperParked = true;
+                if (handoff == null && !closing) {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                helperParked = false;
+            }
+        }
+    }
+
+    /** Sender thread: completes the probes a batch failed to send. */
+    private void drainFailures(SendBatch b) {
+        for (int i = 0; i < b.failedCount; i++) {
+            failSend(b.failed[i]);
+        }
+        b.failedCount = 0;
+    }
+
+    /**
+     * Sends a batch; slots the kernel refused are recorded in {@code b.failed} for the sender to
+     * complete (this may run on the helper thread, which must not touch the slot table).
+     */
+    private void flush(SendBatch b, IcmpSocket socket, MemorySegment errno, long[] counters, int sentIndex) {
+        b.failedCount = 0;
+        int i = 0;
+        int transient_ = 0;
+        long mm = Libc.MMSGHDR.byteSize();
+        while (i < b.count) {
+            int r = Libc.sendmmsg(errno, socket.fd, b.msgs.asSlice(i * mm), b.count - i, Libc.MSG_DONTWAIT);
+            if (r > 0) {
+                i += r;
+                bump(counters, sentIndex, r);
+                transient_ = 0;
+                continue;
+            }
+            int e = r < 0 ? Libc.errno(errno) : Libc.EAGAIN;
+            if ((e == Libc.EAGAIN || e == Libc.ENOBUFS || e == Libc.EINTR) && transient_ < 2_000 && !closing) {
+                transient_++;
+                // Socket buffer full: give the kernel a moment to drain it.
+                LockSupport.parkNanos(transient_ < 10 ? 20_000 : 200_000);
+                continue;
+            }
+            b.failed[b.failedCount++] = b.slots[i];
+            i++;
+            transient_ = 0;
+        }
+    }
+
+    private void failSend(int s) {
+        long st = (long) LONGS.getAcquire(stamp, s);
+        if ((st & 3) == PHASE_SENT && LONGS.compareAndSet(stamp, s, st, (st & ~3L) | PHASE_DONE)) {
+            bump(senderCounters, C_SEND_ERRORS, 1);
+            complete(s, Outcome.ERROR, -1, false);
+            freeSlot(s);
+        }
+    }
+
+    /** Pre-built sendmmsg vectors: message i points at address i and packet i. Sender-owned. */
+    private static final class SendBatch {
+        final boolean v6;
+        final MemorySegment msgs;
+        final MemorySegment iovs;
+        final MemorySegment addrs;
+        final MemorySegment packets;
+        final int[] slots;
+        final int[] failed;
+        /** Filled by whichever thread flushed the batch; read by the sender once {@code busy} is false. */
+        int failedCount;
+        int count;
+        /** True while the helper owns the batch (set by the sender, cleared by the helper). */
+        volatile boolean busy;
+
+        SendBatch(Arena arena, boolean v6, int n) {
+            this.v6 = v6;
+            long addrSize = v6 ? Libc.SOCKADDR_IN6.byteSize() : Libc.SOCKADDR_IN.byteSize();
+            msgs = arena.allocate(Libc.MMSGHDR, n);
+            iovs = arena.allocate(Libc.IOVEC, n);
+            addrs = arena.allocate(addrSize * n, 8);
+            packets = arena.allocate((long) EchoCodec.REQUEST_LENGTH * n, 8);
+            slots = new int[n];
+            failed = new int[n];
+            for (int i = 0; i < n; i++) {
+                long a = i * addrSize;
+                if (v6) {
+                    addrs.set(ValueLayout.JAVA_SHORT, a + Libc.SIN6_FAMILY, (short) Libc.AF_INET6);
+                } else {
+                    addrs.set(ValueLayout.JAVA_SHORT, a + Libc.SIN_FAMILY, (short) Libc.AF_INET);
+                }
+                long iov = i * Libc.IOVEC.byteSize();
+                iovs.set(ValueLayout.ADDRESS, iov + Libc.IOV_BASE, packets.asSlice((long) i * EchoCodec.REQUEST_LENGTH));
+                setSize(iovs, iov + Libc.IOV_LEN, EchoCodec.REQUEST_LENGTH);
+                long m = i * Libc.MMSGHDR.byteSize();
+                msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_NAME, addrs.asSlice(a));
+                msgs.set(ValueLayout.JAVA_INT, m + Libc.MSG_NAMELEN, (int) addrSize);
+                msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_IOV, iovs.asSlice(iov));
+                setSize(msgs, m + Libc.MSG_IOVLEN, 1);
+            }
+        }
+    }
+
+    private static void setSize(MemorySegment seg, long offset, long value) {
+        if (Libc.C_SIZE_T.byteSize() == 8) {
+            seg.set(ValueLayout.JAVA_LONG, offset, value);
+        } else {
+            seg.set(ValueLayout.JAVA_INT, offset, (int) value);
+        }
+    }
+
+    // =====================================================================================
+    // Receiver
+    // =====================================================================================
+
+    private void receiveLoop() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoSegment(arena);
+            java.util.List<IcmpSocket> list = new java.util.ArrayList<>();
+            list.add(socket4);
+            if (socket6 != null) {
+                list.add(socket6);
+            }
+            if (helperSocket4 != null && !helperSocket4.raw) {
+                list.add(helperSocket4); // a datagram socket gets the replies to what it sent
+            }
+            IcmpSocket[] sockets = list.toArray(IcmpSocket[]::new);
+            int nfds = sockets.length;
+            MemorySegment fds = arena.allocate(Libc.POLLFD, nfds);
+            for (int i = 0; i < nfds; i++) {
+                long p = i * Libc.POLLFD.byteSize();
+                fds.set(ValueLayout.JAVA_INT, p + Libc.POLL_FD, sockets[i].fd);
+                fds.set(ValueLayout.JAVA_SHORT, p + Libc.POLL_EVENTS, Libc.POLLIN);
+            }
+            RecvBatch batch = new RecvBatch(arena, config.batchSize());
+            EchoCodec.ParsedReply parsed = new EchoCodec.ParsedReply();
+            while (!closing) {
+                long before = System.nanoTime();
+                int r = Libc.poll(errno, fds, nfds, POLL_MILLIS);
+                if (r == 0) {
+                    drainedUpToNanos = before; // nothing arrived while we waited
+                    continue;
+                }
+                if (r < 0) {
+                    continue;
+                }
+                boolean emptied = true;
+                for (int i = 0; i < nfds && !closing; i++) {
+                    short revents = fds.get(ValueLayout.JAVA_SHORT, i * Libc.POLLFD.byteSize() + Libc.POLL_REVENTS);
+                    if (revents != 0) {
+                        emptied &= drain(sockets[i], batch, errno, parsed);
+                    }
+                }
+                if (emptied) {
+                    // sockets not ready at `before` had nothing; ready ones were read until empty
+                    drainedUpToNanos = before;
+                }
+            }
+        }
+    }
+
+    /** Reads {@code socket} until empty (true) or for a bounded number of batches (false). */
+    private boolean drain(IcmpSocket socket, RecvBatch b, MemorySegment errno, EchoCodec.ParsedReply parsed) {
+        long mm = Libc.MMSGHDR.byteSize();
+        int addrLen = (int) Libc.SOCKADDR_IN6.byteSize();
+        boolean v6 = socket.family == Libc.AF_INET6;
+        // Bounded: at most 64 batches per readiness, then poll again (lets close() be noticed).
+        for (int round = 0; round < 64 && !closing; round++) {
+            for (int i = 0; i < b.n; i++) {
+                b.msgs.set(ValueLayout.JAVA_INT, i * mm + Libc.MSG_NAMELEN, addrLen);
+                b.msgs.set(ValueLayout.JAVA_INT, i * mm + Libc.MSG_FLAGS, 0);
+            }
+            int k = Libc.recvmmsg(errno, socket.fd, b.msgs, b.n, Libc.MSG_DONTWAIT);
+            if (k <= 0) {
+                return true;
+            }
+            long now = System.nanoTime();
+            for (int i = 0; i < k; i++) {
+                int len = b.msgs.get(ValueLayout.JAVA_INT, i * mm + Libc.MSG_LEN);
+                len = Math.min(len, RECV_BUFFER);
+                long off = (long) i * RECV_BUFFER;
+                long a = (long) i * addrLen;
+                int result;
+                if (v6) {
+                    long hi = b.addrs.get(Libc.BE_LONG, a + Libc.SIN6_ADDR);
+                    long lo = b.addrs.get(Libc.BE_LONG, a + Libc.SIN6_ADDR + 8);
+                    result = EchoCodec.parse6(b.buffers, off, len, hi, lo, socket.raw ? ident : -1, secret, capacity, parsed);
+                } else {
+                    int src = b.addrs.get(Libc.BE_INT, a + Libc.SIN_ADDR);
+                    result = EchoCodec.parse4(b.buffers, off, len, socket.raw, src, socket.raw ? ident : -1, secret, capacity, parsed);
+                }
+                accept(result, parsed, v6, now);
+            }
+            if (k < b.n) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Applies one parse result: attributes it to its slot or counts why it was ignored. Receiver thread. */
+    private void accept(int result, EchoCodec.ParsedReply p, boolean v6, long now) {
+        switch (result) {
+            case EchoCodec.REPLY, EchoCodec.UNREACHABLE -> {
+                int s = p.slot;
+                long expected = ((p.gen & 0xFFFF_FFFFL) << 2) | PHASE_SENT;
+                long st = (long) LONGS.getAcquire(stamp, s);
+                if (st != expected) {
+                    bump(receiverCounters, R_LATE, 1);
+                    return;
+                }
+                boolean sameAddress = v6 ? (isV6[s] && addr6Hi[s] == p.addrHi && addr6Lo[s] == p.addrLo)
+                        : (!isV6[s] && addr4[s] == p.ipv4);
+                if (!sameAddress) {
+                    bump(receiverCounters, R_FOREIGN, 1);
+                    return;
+                }
+                if (!LONGS.compareAndSet(stamp, s, expected, (expected & ~3L) | PHASE_DONE)) {
+                    bump(receiverCounters, R_LATE, 1);
+                    return;
+                }
+                if (result == EchoCodec.REPLY) {
+                    bump(receiverCounters, R_REPLIES, 1);
+                    complete(s, Outcome.REPLY, Math.max(0, now - p.sendNanos), true);
+                } else {
+                    bump(receiverCounters, R_UNREACHABLE, 1);
+                    complete(s, Outcome.UNREACHABLE, -1, true);
+                }
+                freed.offer(s);
+                wakeSender();
+            }
+            case EchoCodec.IGNORED_MALFORMED -> bump(receiverCounters, R_MALFORMED, 1);
+            case EchoCodec.IGNORED_OWN_REQUEST -> bump(receiverCounters, R_REQUESTS, 1);
+            case EchoCodec.IGNORED_OTHER_TYPE -> bump(receiverCounters, R_OTHER, 1);
+            default -> bump(receiverCounters, R_FOREIGN, 1);
+        }
+    }
+
+    /** Pre-built recvmmsg vectors. Receiver-owned. */
+    private static final class RecvBatch {
+        final int n;
+        final MemorySegment msgs;
+        final MemorySegment iovs;
+        final MemorySegment addrs;
+        final MemorySegment buffers;
+
+        RecvBatch(Arena arena, int n) {
+            this.n = n;
+            long addrSize = Libc.SOCKADDR_IN6.byteSize();
+            msgs = arena.allocate(Libc.MMSGHDR, n);
+            iovs = arena.allocate(Libc.IOVEC, n);
+            addrs = arena.allocate(addrSize * n, 8);
+            buffers = arena.allocate((long) RECV_BUFFER * n, 8);
+            for (int i = 0; i < n; i++) {
+                long iov = i * Libc.IOVEC.byteSize();
+                iovs.set(ValueLayout.ADDRESS, iov + Libc.IOV_BASE, buffers.asSlice((long) i * RECV_BUFFER));
+                setSize(iovs, iov + Libc.IOV_LEN, RECV_BUFFER);
+                long m = i * Libc.MMSGHDR.byteSize();
+                msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_NAME, addrs.asSlice(i * addrSize));
+                msgs.set(ValueLayout.JAVA_INT, m + Libc.MSG_NAMELEN, (int) addrSize);
+                msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_IOV, iovs.asSlice(iov));
+                setSize(msgs, m + Libc.MSG_IOVLEN, 1);
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Lane queues
+    // =====================================================================================
+
+    /**
+     * A bounded FIFO of submitted probes in parallel arrays. Guarded by {@code lock}; {@code size}
+     * is a volatile copy of {@code count} for the sender's lock-free emptiness check.
+     */
+    private final class LaneQueue {
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition notFull = lock.newCondition();
+        final int cap;
+        final int[] qAddr4;
+        final long[] qHi;
+        final long[] qLo;
+        final boolean[] qV6;
+        final long[] qTimeout;
+        final int[] qRetries;
+        final Object[] qListener;
+        int head;
+        int count;
+        int waiters;
+        volatile int size;
+
+        LaneQueue(int cap) {
+            this.cap = cap;
+            qAddr4 = new int[cap];
+            qHi = new long[cap];
+            qLo = new long[cap];
+            qV6 = new boolean[cap];
+            qTimeout = new long[cap];
+            qRetries = new int[cap];
+            qListener = new Object[cap];
+        }
+
+        boolean offer(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
+            lock.lock();
+            try {
+                if (closing) {
+                    throw new IllegalStateException("the ICMP engine is closed");
+                }
+                if (count == cap) {
+                    return false;
+                }
+                put(a4, hi, lo, v6, timeout, retries, listener);
+            } finally {
+                lock.unlock();
+            }
+            wakeSender();
+            return true;
+        }
+
+        void offerBlocking(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                while (count == cap && !closing) {
+                    waiters++;
+                    try {
+                        notFull.await();
+                    } finally {
+                        waiters--;
+                    }
+                }
+                if (closing) {
+                    throw new IllegalStateException("the ICMP engine is closed");
+                }
+                put(a4, hi, lo, v6, timeout, retries, listener);
+            } finally {
+                lock.unlock();
+            }
+            wakeSender();
+        }
+
+        private void put(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
+            int i = (head + count) % cap;
+            qAddr4[i] = a4;
+            qHi[i] = hi;
+            qLo[i] = lo;
+            qV6[i] = v6;
+            qTimeout[i] = timeout;
+            qRetries[i] = retries;
+            qListener[i] = listener;
+            count++;
+            size = count;
+        }
+
+        /** Moves the head probe into slot {@code s}; returns true when its listener is cancelled. Lock held. */
+        boolean take(int s) {
+            int i = head;
+            head = (head + 1) % cap;
+            count--;
+            size = count;
+            addr4[s] = qAddr4[i];
+            addr6Hi[s] = qHi[i];
+            addr6Lo[s] = qLo[i];
+            isV6[s] = qV6[i];
+            timeoutNanos[s] = qTimeout[i];
+            retriesLeft[s] = qRetries[i];
+            Object l = qListener[i];
+            qListener[i] = null;
+            listeners[s] = l;
+            return l instanceof ProbeListener pl && pl.isCancelled();
+        }
+
+        /** After the threads stopped: completes every queued probe with ERROR (never sent). */
+        void drainAsErrors() {
+            long nowEpoch = System.nanoTime() + epochOffsetNanos;
+            lock.lock();
+            try {
+                while (count > 0) {
+                    int i = head;
+                    head = (head + 1) % cap;
+                    count--;
+                    Object l = qListener[i];
+                    qListener[i] = null;
+                    try {
+                        if (qV6[i]) {
+                            deliver6((Ipv6ProbeListener) l, qHi[i], qLo[i], nowEpoch, Outcome.ERROR, -1, 0, false);
+                        } else {
+                            ((ProbeListener) l).onResult(PingResult.failed(qAddr4[i], nowEpoch, Outcome.ERROR), 0);
+                        }
+                    } catch (RuntimeException e) {
+                        bump(senderCounters, C_SENDER_LISTENER_ERRORS, 1);
+                    }
+                }
+                size = 0;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

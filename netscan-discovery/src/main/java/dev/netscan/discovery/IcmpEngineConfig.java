@@ -1,0 +1,148 @@
+package dev.netscan.discovery;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Immutable configuration of an {@link IcmpEngine}. Build with {@link #builder()}; {@code build()}
+ * reports every invalid setting at once.
+ *
+ * @param requiredKind the socket kind to use, or null to prefer {@link SocketKind#DATAGRAM} and
+ *     fall back to {@link SocketKind#RAW}
+ * @param rateLimitPps initial send rate limit in echo requests per second (retries included);
+ *     0 means unlimited. Adjustable at run time with {@link IcmpEngine#setRateLimitPps(long)}
+ * @param maxInFlight initial bound on probes in flight, 1 to {@code slotCapacity}; adjustable with
+ *     {@link IcmpEngine#setMaxInFlight(int)}
+ * @param slotCapacity size of the in-flight slot table (fixed for the engine's life); about 60
+ *     bytes of heap per slot
+ * @param laneQueueCapacity probes each {@link Lane} can queue before {@code trySubmit} returns false
+ * @param receiveBufferBytes socket receive buffer requested (SO_RCVBUFFORCE when permitted, else
+ *     SO_RCVBUF, which the kernel caps at {@code net.core.rmem_max})
+ * @param sendBufferBytes socket send buffer requested
+ * @param batchSize messages per {@code sendmmsg}/{@code recvmmsg} call, 1 to 1024
+ * @param ipv6 whether to open an ICMPv6 socket too (a failure to open it is not fatal: IPv6
+ *     submissions then complete with ERROR)
+ * @param parallelSend whether full IPv4 batches may be sent by a second thread on a second,
+ *     send-only socket, so the kernel's per-packet send work (most of a sweep's cost) runs on two
+ *     cores; only full batches go there, so at monitoring rates it stays idle
+ */
+public record IcmpEngineConfig(
+        SocketKind requiredKind,
+        long rateLimitPps,
+        int maxInFlight,
+        int slotCapacity,
+        int laneQueueCapacity,
+        int receiveBufferBytes,
+        int sendBufferBytes,
+        int batchSize,
+        boolean ipv6,
+        boolean parallelSend) {
+
+    /** Defaults: auto socket kind, unlimited rate, 131,072 slots all usable, 64-message batches. */
+    public static IcmpEngineConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private SocketKind requiredKind;
+        private long rateLimitPps;
+        private int slotCapacity = 131_072;
+        private int maxInFlight = -1;
+        private int laneQueueCapacity = 8_192;
+        private int receiveBufferBytes = 32 << 20;
+        private int sendBufferBytes = 4 << 20;
+        private int batchSize = 64;
+        private boolean ipv6 = true;
+        private boolean parallelSend = true;
+
+        private Builder() {}
+
+        public Builder requiredKind(SocketKind kind) {
+            this.requiredKind = kind;
+            return this;
+        }
+
+        public Builder rateLimitPps(long pps) {
+            this.rateLimitPps = pps;
+            return this;
+        }
+
+        /** Defaults to {@code slotCapacity}. */
+        public Builder maxInFlight(int max) {
+            this.maxInFlight = max;
+            return this;
+        }
+
+        public Builder slotCapacity(int slots) {
+            this.slotCapacity = slots;
+            return this;
+        }
+
+        public Builder laneQueueCapacity(int capacity) {
+            this.laneQueueCapacity = capacity;
+            return this;
+        }
+
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        public Builder batchSize(int size) {
+            this.batchSize = size;
+            return this;
+        }
+
+        public Builder ipv6(boolean enabled) {
+            this.ipv6 = enabled;
+            return this;
+        }
+
+        public Builder parallelSend(boolean enabled) {
+            this.parallelSend = enabled;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException listing every invalid setting */
+        public IcmpEngineConfig build() {
+            List<String> problems = new ArrayList<>();
+            int max = maxInFlight < 0 ? slotCapacity : maxInFlight;
+            if (rateLimitPps < 0) {
+                problems.add("rateLimitPps must be >= 0 (0 = unlimited), was " + rateLimitPps);
+            }
+            if (slotCapacity < 1 || slotCapacity > (1 << 24)) {
+                problems.add("slotCapacity must be 1 to 16777216, was " + slotCapacity);
+            }
+            if (max < 1 || max > slotCapacity) {
+                problems.add("maxInFlight must be 1 to slotCapacity (" + slotCapacity + "), was " + max);
+            }
+            if (laneQueueCapacity < 1) {
+                problems.add("laneQueueCapacity must be >= 1, was " + laneQueueCapacity);
+            }
+            if (receiveBufferBytes < 4096) {
+                problems.add("receiveBufferBytes must be >= 4096, was " + receiveBufferBytes);
+            }
+            if (sendBufferBytes < 4096) {
+                problems.add("sendBufferBytes must be >= 4096, was " + sendBufferBytes);
+            }
+            if (batchSize < 1 || batchSize > 1024) {
+                problems.add("batchSize must be 1 to 1024, was " + batchSize);
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("invalid ICMP engine configuration: " + String.join("; ", problems));
+            }
+            return new IcmpEngineConfig(requiredKind, rateLimitPps, max, slotCapacity, laneQueueCapacity,
+                    receiveBufferBytes, sendBufferBytes, batchSize, ipv6, parallelSend);
+        }
+    }
+}

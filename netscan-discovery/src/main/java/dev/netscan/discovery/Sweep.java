@@ -1,0 +1,215 @@
+package dev.netscan.discovery;
+
+import dev.netscan.core.AddressPermutation;
+import dev.netscan.core.PingResult;
+import dev.netscan.core.TargetSet;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One discovery sweep: every address of a {@link TargetSet}, visited in its permuted order, probed
+ * once (plus retries) through a shared {@link IcmpEngine} on the {@link Lane#SWEEP} lane. Each
+ * address that answers is passed to the {@link SweepListener} as soon as it answers; the summary
+ * comes from {@link #await()} or {@link #completion()}.
+ *
+ * <p>Speed is set by the engine (its rate limit and in-flight bound, which the health governor
+ * may change while the sweep runs); the sweep only feeds it, from one virtual thread that blocks
+ * while the sweep lane is full.
+ *
+ * <p>Size limits: more than 65,536 addresses (anything wider than a /16) needs
+ * {@link SweepOptions#allowLarge()}; more than 16,777,216 (wider than a /8) is refused.
+ *
+ * <p>Cancellation: {@link #cancel()} stops submitting at once; probes already queued in the engine
+ * are dropped before sending, and the sweep completes immediately with what it found
+ * ({@link SweepSummary#cancelled()} true). Replies that arrive after that are not reported.
+ *
+ * <p>Thread-safe.
+ */
+public final class Sweep {
+    private final IcmpEngine engine;
+    private final TargetSet targets;
+    private final SweepOptions options;
+    private final SweepListener listener;
+    private final long total;
+    private final long startNanos;
+    private final Probes probes = new Probes();
+    private final AtomicLong submitted = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong alive = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong lostReplies = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong unreachable = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final CompletableFuture<SweepSummary> completion = new CompletableFuture<>();
+    private volatile boolean cancelled;
+    private volatile boolean fed;
+    private volatile Thread feeder;
+
+    private Sweep(IcmpEngine engine, TargetSet targets, SweepOptions options, SweepListener listener) {
+        this.engine = engine;
+        this.targets = targets;
+        this.options = options;
+        this.listener = listener;
+        this.total = targets.size();
+        this.startNanos = System.nanoTime();
+    }
+
+    /**
+     * Checks the size limits and starts feeding the engine.
+     *
+     * @throws IllegalArgumentException when the target set is wider than a /8, or wider than a /16
+     *     without {@code allowLarge}; the message names the set and the limit
+     * @throws IllegalStateException when the engine is closed
+     */
+    public static Sweep start(IcmpEngine engine, TargetSet targets, SweepOptions options, SweepListener listener) {
+        if (engine == null || targets == null || options == null || listener == null) {
+            throw new IllegalArgumentException("engine, targets, options and listener are required");
+        }
+        checkSize(targets, options);
+        Sweep sweep = new Sweep(engine, targets, options, listener);
+        if (sweep.total == 0) {
+            sweep.fed = true;
+            sweep.finish();
+            return sweep;
+        }
+        sweep.feeder = Thread.ofVirtual().name("netscan-sweep-feeder").start(sweep::feed);
+        return sweep;
+    }
+
+    /** Validates the size limits without sweeping. */
+    public static void checkSize(TargetSet targets, SweepOptions options) {
+        long n = targets.size();
+        int prefix = targets.widestPrefix();
+        if (n > SweepOptions.HARD_LIMIT || prefix < 8) {
+            throw new IllegalArgumentException("refusing to sweep " + targets + ": it is wider than a /8 ("
+                    + n + " addresses, widest range /" + prefix + "); the limit is a /8 (16777216 addresses)");
+        }
+        if (!options.allowLarge() && (n > SweepOptions.SMALL_LIMIT || prefix < 16)) {
+            throw new IllegalArgumentException("sweeping " + targets + " (" + n + " addresses, widest range /" + prefix
+                    + ") needs an explicit opt-in: ranges wider than a /16 require allowLarge");
+        }
+    }
+
+    private void feed() {
+        long timeout = options.timeout().toNanos();
+        int retries = options.retries();
+        AddressPermutation order = targets.permutation(options.seed());
+        try {
+            while (order.hasNext() && !cancelled) {
+                int ipv4 = order.nextInt();
+                engine.submit(ipv4, timeout, retries, Lane.SWEEP, probes);
+                submitted.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            // cancel() interrupts a feeder blocked on a full lane
+        } catch (IllegalStateException e) {
+            cancelled = true; // engine closed under us: report what we have
+        }
+        fed = true;
+        if (cancelled || completed.get() == submitted.get()) {
+            finish();
+        }
+    }
+
+    /** The engine-side listener: one shared object, no per-probe allocation. */
+    private final class Probes implements ProbeListener {
+        @Override
+        public void onResult(PingResult result, int attempts) {
+            sent.addAndGet(attempts);
+            switch (result.outcome()) {
+                case REPLY -> {
+                    if (attempts > 1) {
+                        lostReplies.incrementAndGet();
+                    }
+                    if (!finished.get()) {
+                        alive.incrementAndGet();
+                        listener.onAlive(result.ipv4(), result.rttNanos());
+                    }
+                }
+                case TIMEOUT -> timeouts.incrementAndGet();
+                case UNREACHABLE -> unreachable.incrementAndGet();
+                case ERROR -> errors.incrementAndGet();
+            }
+            long done = completed.incrementAndGet();
+            if (fed && done == submitted.get()) {
+                finish();
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+    }
+
+    private void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        long elapsed = System.nanoTime() - startNanos;
+        long s = sent.get();
+        double rate = elapsed > 0 ? s * 1e9 / elapsed : 0;
+        completion.complete(new SweepSummary(total, completed.get(), alive.get(), s, Math.max(0, s - completed.get()),
+                lostReplies.get(), timeouts.get(), unreachable.get(), errors.get(), Duration.ofNanos(elapsed), rate, cancelled));
+    }
+
+    /** Stops the sweep at once (see the class comment). Idempotent; returns immediately. */
+    public void cancel() {
+        cancelled = true;
+        Thread f = feeder;
+        if (f != null) {
+            f.interrupt();
+        }
+        finish();
+    }
+
+    /** True once the summary is available. */
+    public boolean isDone() {
+        return completion.isDone();
+    }
+
+    /** A snapshot of progress; callable at any time. */
+    public SweepProgress progress() {
+        long done = completed.get();
+        long elapsed = System.nanoTime() - startNanos;
+        long eta = done == 0 ? -1 : (long) ((double) elapsed / done * (total - done));
+        if (isDone()) {
+            eta = 0;
+        }
+        return new SweepProgress(total, submitted.get(), done, alive.get(), eta);
+    }
+
+    /** Completes with the summary when the sweep finishes or is cancelled. */
+    public CompletableFuture<SweepSummary> completion() {
+        return completion.copy();
+    }
+
+    /** Waits for the summary. */
+    public SweepSummary await() throws InterruptedException {
+        try {
+            return completion.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sweep failed", e.getCause());
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for the summary.
+     *
+     * @throws TimeoutException when the sweep is still running
+     */
+    public SweepSummary await(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return completion.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sweep failed", e.getCause());
+        }
+    }
+}

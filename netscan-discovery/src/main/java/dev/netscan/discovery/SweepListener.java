@@ -1,0 +1,18 @@
+package dev.netscan.discovery;
+
+/**
+ * Told about each address that answers during a {@link Sweep}, as soon as it answers.
+ *
+ * <p>Called on the ICMP engine's receiver thread: must be fast and non-blocking (hand the address
+ * to a queue, add it to a registry with a cheap operation). Each address is reported at most once
+ * per sweep. Exceptions are caught and counted by the engine.
+ */
+@FunctionalInterface
+public interface SweepListener {
+
+    /**
+     * @param ipv4 the address that answered (see {@link dev.netscan.core.Ipv4})
+     * @param rttNanos round-trip time of the answered attempt, nanoseconds
+     */
+    void onAlive(int ipv4, long rttNanos);
+}

@@ -1,0 +1,84 @@
+package dev.netscan.discovery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Immutable settings of one {@link Sweep}. Build with {@link #builder()}; {@code build()} reports
+ * every invalid setting at once.
+ *
+ * @param timeout how long to wait for each attempt's reply
+ * @param retries extra attempts for an address that did not answer
+ * @param seed seed of the permuted visiting order (same seed, same order)
+ * @param allowLarge must be true to sweep more than 65,536 addresses (ranges wider than /16);
+ *     more than 16,777,216 (wider than /8) is always refused
+ */
+public record SweepOptions(Duration timeout, int retries, long seed, boolean allowLarge) {
+
+    /** Largest target set swept without {@code allowLarge}: a /16. */
+    public static final long SMALL_LIMIT = 1L << 16;
+    /** Largest target set ever swept: a /8. */
+    public static final long HARD_LIMIT = 1L << 24;
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The same options with another seed. */
+    public SweepOptions withSeed(long newSeed) {
+        return new SweepOptions(timeout, retries, newSeed, allowLarge);
+    }
+
+    /** Defaults: 1 s timeout, 1 retry, seed 0, no large sweeps. */
+    public static SweepOptions defaults() {
+        return builder().build();
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Duration timeout = Duration.ofSeconds(1);
+        private int retries = 1;
+        private long seed;
+        private boolean allowLarge;
+
+        private Builder() {}
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder retries(int retries) {
+            this.retries = retries;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder allowLarge(boolean allowLarge) {
+            this.allowLarge = allowLarge;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException listing every invalid setting */
+        public SweepOptions build() {
+            List<String> problems = new ArrayList<>();
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                problems.add("timeout must be positive, was " + timeout);
+            } else if (timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+                problems.add("timeout must be at most 5 minutes, was " + timeout);
+            }
+            if (retries < 0 || retries > 10) {
+                problems.add("retries must be 0 to 10, was " + retries);
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("invalid sweep options: " + String.join("; ", problems));
+            }
+            return new SweepOptions(timeout, retries, seed, allowLarge);
+        }
+    }
+}

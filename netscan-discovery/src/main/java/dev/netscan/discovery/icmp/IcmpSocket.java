@@ -1,0 +1,103 @@
+package dev.netscan.discovery.icmp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Internal to
+ * netscan-discovery: not an API.
+ *
+ * <p>Opened by {@link #open}; closed once by {@link #close()}. The descriptor itself may be used
+ * from any thread; this class holds no other mutable state.
+ */
+public final class IcmpSocket {
+    /** The kind of socket: {@code true} for raw (CAP_NET_RAW), {@code false} for datagram. */
+    public final boolean raw;
+    public final int family;
+    public final int fd;
+    /** Receive buffer size the kernel granted, in bytes (as getsockopt reports it). */
+    public final int receiveBufferBytes;
+    private volatile boolean closed;
+
+    private IcmpSocket(boolean raw, int family, int fd, int receiveBufferBytes) {
+        this.raw = raw;
+        this.family = family;
+        this.fd = fd;
+        this.receiveBufferBytes = receiveBufferBytes;
+    }
+
+    /** Outcome of an attempt to open a socket: the socket, or the errno that refused it. */
+    public record Attempt(IcmpSocket socket, int errno) {}
+
+    /**
+     * Tries to open a socket of one kind for {@code family} ({@link Libc#AF_INET} or
+     * {@link Libc#AF_INET6}), then sizes its buffers and, for raw sockets, installs the ICMP type
+     * filter (echo reply, destination unreachable, time exceeded only; nothing at all when
+     * {@code sendOnly}, so a send-only raw socket never queues a copy of anything).
+     */
+    public static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoSegment(arena);
+            int proto = family == Libc.AF_INET6 ? Libc.IPPROTO_ICMPV6 : Libc.IPPROTO_ICMP;
+            int type = (raw ? Libc.SOCK_RAW : Libc.SOCK_DGRAM) | Libc.SOCK_CLOEXEC;
+            int fd = Libc.socket(errno, family, type, proto);
+            if (fd < 0) {
+                return new Attempt(null, Libc.errno(errno));
+            }
+            MemorySegment value = arena.allocate(Libc.C_INT);
+            if (raw) {
+                if (family == Libc.AF_INET) {
+                    // struct icmp_filter { __u32 data; }: a set bit blocks that type.
+                    int allow = (1 << EchoCodec.ECHO_REPLY_V4) | (1 << EchoCodec.DEST_UNREACH_V4)
+                            | (1 << EchoCodec.TIME_EXCEEDED_V4);
+                    value.set(ValueLayout.JAVA_INT, 0, sendOnly ? -1 : ~allow);
+                    if (Libc.setsockopt(errno, fd, Libc.SOL_RAW, Libc.ICMP_FILTER, value, 4) != 0) {
+                        int e = Libc.errno(errno);
+                        Libc.close(errno, fd);
+                        return new Attempt(null, e);
+                    }
+                } else {
+                    // struct icmp6_filter { __u32 data[8]; }: a set bit blocks that type (Linux).
+                    MemorySegment filter = arena.allocate(32);
+                    filter.fill((byte) 0xFF);
+                    for (int t : new int[] {EchoCodec.ECHO_REPLY_V6, EchoCodec.DEST_UNREACH_V6, EchoCodec.TIME_EXCEEDED_V6}) {
+                        int word = filter.get(ValueLayout.JAVA_INT, (t >>> 5) * 4L);
+                        filter.set(ValueLayout.JAVA_INT, (t >>> 5) * 4L, word & ~(1 << (t & 31)));
+                    }
+                    if (Libc.setsockopt(errno, fd, Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, filter, 32) != 0) {
+                        int e = Libc.errno(errno);
+                        Libc.close(errno, fd);
+                        return new Attempt(null, e);
+                    }
+                }
+            }
+            setBuffer(errno, fd, Libc.SO_RCVBUFFORCE, Libc.SO_RCVBUF, receiveBufferBytes, value);
+            setBuffer(errno, fd, Libc.SO_SNDBUFFORCE, Libc.SO_SNDBUF, sendBufferBytes, value);
+            MemorySegment length = arena.allocate(Libc.C_INT);
+            length.set(ValueLayout.JAVA_INT, 0, 4);
+            int granted = Libc.getsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, value, length) == 0
+                    ? value.get(ValueLayout.JAVA_INT, 0) : -1;
+            return new Attempt(new IcmpSocket(raw, family, fd, granted), 0);
+        }
+    }
+
+    /** Tries the privileged FORCE option first (root / CAP_NET_ADMIN), then the capped one. */
+    private static void setBuffer(MemorySegment errno, int fd, int force, int plain, int bytes, MemorySegment value) {
+        value.set(ValueLayout.JAVA_INT, 0, bytes);
+        if (Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, force, value, 4) != 0) {
+            Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, plain, value, 4);
+        }
+    }
+
+    /** Closes the descriptor once; later calls do nothing. */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.close(Libc.newErrnoSegment(arena), fd);
+        }
+    }
+}
