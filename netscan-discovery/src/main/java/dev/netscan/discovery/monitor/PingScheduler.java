@@ -3,6 +3,8 @@ package dev.netscan.discovery.monitor;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
+import dev.netscan.discovery.IcmpEngine;
+import dev.netscan.discovery.ProbeListener;
 import dev.netscan.state.DeviceRegistry;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -12,7 +14,6 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -70,10 +71,11 @@ public final class PingScheduler implements AutoCloseable {
     private int generation;
     private long lastModCount = Long.MIN_VALUE;
     private final IntArrayList registryAddresses = new IntArrayList();
+    private final IntArrayList pending = new IntArrayList();
     private final RollingStats stats;
     private final LatencyHistogram lateness = new LatencyHistogram();
     private final MpscUnboundedXaddArrayQueue<PingResult> results = new MpscUnboundedXaddArrayQueue<>(4096);
-    private final Consumer<PingResult> onResult = this::handleResult;
+    private final ProbeListener onResult = (result, attempts) -> handleResult(result);
 
     // ---- counters: written by one thread each (or atomically), read by anyone
     private volatile int scheduled;
@@ -280,26 +282,35 @@ public final class PingScheduler implements AutoCloseable {
         devices.addresses(registryAddresses);
         int gen = ++generation;
         int changes = 0;
-        int over = 0;
         int[] addrs = registryAddresses.elements();
         int n = registryAddresses.size();
+        // 1. mark what is scheduled and still known; remember what is known but not scheduled
+        pending.clear();
         for (int i = 0; i < n; i++) {
             int ip = addrs[i];
             int slot = slotOf.get(ip);
             if (slot >= 0) {
                 slotGen[slot] = gen;
-            } else if (scheduled < maxScheduled) {
-                slot = schedule(ip);
-                slotGen[slot] = gen;
-                changes++;
             } else {
-                over++;
+                pending.add(ip);
             }
         }
+        // 2. stop what the registry no longer has (frees capacity for step 3)
         for (int slot = 0; slot < slotHighWater; slot++) {
             if (slotBucket[slot] >= 0 && slotGen[slot] != gen) {
                 unschedule(slot);
                 changes++;
+            }
+        }
+        // 3. start the new ones, up to max_concurrent_pingers
+        int over = 0;
+        int[] add = pending.elements();
+        for (int i = 0, m = pending.size(); i < m; i++) {
+            if (scheduled < maxScheduled) {
+                schedule(add[i]);
+                changes++;
+            } else {
+                over++;
             }
         }
         overflow = over;
@@ -430,6 +441,9 @@ public final class PingScheduler implements AutoCloseable {
 
         private Builder() {}
 
+        /** Probes through this engine's monitor lane. */
+        public Builder engine(IcmpEngine v) { prober = MonitorProber.of(v); return this; }
+        /** Probes through {@code v} (benchmarks that never start the scheduler). */
         public Builder prober(MonitorProber v) { prober = v; return this; }
         public Builder registry(DeviceRegistry v) { devices = v; return this; }
         public Builder sink(MetricsSink v) { sink = v; return this; }
@@ -445,7 +459,7 @@ public final class PingScheduler implements AutoCloseable {
         public Builder epochNanos(LongSupplier v) { epochNanos = v; return this; }
 
         public PingScheduler build() {
-            Objects.requireNonNull(prober, "prober");
+            Objects.requireNonNull(prober, "engine");
             Objects.requireNonNull(devices, "registry");
             Objects.requireNonNull(sink, "sink");
             StringBuilder problems = new StringBuilder();
