@@ -203,6 +203,7 @@ public final class SnmpScanner implements AutoCloseable {
             }
             Snmp s = new Snmp(dispatcher, transport);
             if (settings.version() == SnmpVersion.V3) {
+                acceptUnauthenticatedUsmReports();
                 USM usm = (USM) ((MPv3) dispatcher.getMessageProcessingModel(MPv3.ID))
                         .getSecurityModels().getSecurityModel(new Integer32(SecurityModel.SECURITY_MODEL_USM));
                 usm.addUser(new UsmUser(new OctetString(settings.v3User()),
@@ -220,6 +221,24 @@ public final class SnmpScanner implements AutoCloseable {
             started = true;
         }
         pump();
+    }
+
+    /**
+     * An agent that rejects our credentials answers with an unauthenticated (noAuthNoPriv) USM
+     * report (usmStatsWrongDigests, usmStatsDecryptionErrors); snmp4j's default ("standard")
+     * drops a report whose security level is below the request's, which turns a wrong passphrase
+     * into a timeout. {@code noAuthNoPrivIfNeeded} delivers it, so a wrong passphrase is reported
+     * as an authentication failure (what net-snmp's tools do too). This is a JVM-wide snmp4j
+     * setting; we change it only from its default and only when a v3 scanner starts. An
+     * unauthenticated report can only end a query early as an authentication failure; it can
+     * never supply values.
+     */
+    private static void acceptUnauthenticatedUsmReports() {
+        if (org.snmp4j.SNMP4JSettings.getReportSecurityLevelStrategy()
+                == org.snmp4j.SNMP4JSettings.ReportSecurityLevelStrategy.standard) {
+            org.snmp4j.SNMP4JSettings.setReportSecurityLevelStrategy(
+                    org.snmp4j.SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
+        }
     }
 
     private MPv3 v3Model() {
