@@ -2,7 +2,8 @@ package dev.netscan.discovery.snmp;
 
 /**
  * A snapshot of the scanner's counters since it was built. Each field is read atomically but the
- * snapshot as a whole is not a single atomic cut.
+ * snapshot as a whole is not a single atomic cut. Outcomes are counted after the listener has
+ * returned from them.
  *
  * @param requests PDUs sent (GET, and GETNEXT for fallbacks), not counting snmp4j's retries
  * @param inFlight devices whose query has started and not yet ended

@@ -602,7 +602,6 @@ public final class SnmpScanner implements AutoCloseable {
             if (!complete()) {
                 return;
             }
-            successes.increment();
             SnmpInfo info = new SnmpInfo(name, descr, objectId, uptime, contact, location);
             Instant now = clock.instant();
             long ts = now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -611,6 +610,7 @@ public final class SnmpScanner implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", Ipv4.format(ipv4), e.getClass().getName());
             }
+            successes.increment(); // after the listener: a counted outcome has been delivered
             pump();
         }
 
@@ -618,15 +618,15 @@ public final class SnmpScanner implements AutoCloseable {
             if (!complete()) {
                 return;
             }
-            switch (outcome) {
-                case TIMEOUT -> timeouts.increment();
-                case AUTH_FAILURE -> authFailures.increment();
-                default -> errors.increment();
-            }
             try {
                 listener.onFailure(ipv4, outcome, SnmpText.sanitize(settings.redact(detail)));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", Ipv4.format(ipv4), e.getClass().getName());
+            }
+            switch (outcome) { // after the listener: a counted outcome has been delivered
+                case TIMEOUT -> timeouts.increment();
+                case AUTH_FAILURE -> authFailures.increment();
+                default -> errors.increment();
             }
             if (pumpAfter) {
                 pump();
