@@ -46,6 +46,11 @@ class SnmpScannerAgentTest {
         return s;
     }
 
+    /** Outcomes are counted after the listener returns: wait for the counters to catch up. */
+    private static void settled(SnmpScanner s, long completed) {
+        Await.until(completed + " outcomes counted", WAIT, () -> s.counters().completed() == completed);
+    }
+
     private static SnmpSettings.Builder v2c(int port) {
         return SnmpSettings.builder().version(SnmpVersion.V2C).community("lab-community-7").port(port)
                 .timeout(Duration.ofMillis(300)).retries(0);
@@ -59,6 +64,7 @@ class SnmpScannerAgentTest {
 
         assertThat(s.submit(LOCALHOST)).isTrue();
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         assertThat(r.info()).isEqualTo(new SnmpInfo("switch-1", "Test agent switch-1", "1.3.6.1.4.1.99999.1", 123_456,
@@ -80,6 +86,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         assertThat(r.info().sysName()).isEqualTo("old-router");
@@ -102,6 +109,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         assertThat(r.info()).isEqualTo(new SnmpInfo(null, "only descr", null, -1, null, null));
@@ -118,6 +126,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         assertThat(r.info().sysName()).isEqualTo("odd-instance");
@@ -133,6 +142,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.ERROR);
         assertThat(s.counters().errors()).isEqualTo(1);
@@ -154,6 +164,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         SnmpInfo info = r.info();
@@ -196,6 +207,7 @@ class SnmpScannerAgentTest {
 
         s.submit(LOCALHOST);
         Outcomes.Result r = out.next(WAIT);
+        settled(s, 1);
 
         // The agent answers tooBig to the GET (and to the GETNEXT for sysDescr); the fallback reads the rest.
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.SUCCESS);
@@ -220,6 +232,7 @@ class SnmpScannerAgentTest {
 
         assertThat(out.nextFor(LOCALHOST, WAIT).outcome()).isEqualTo(SnmpOutcome.SUCCESS);
         Await.until("the wrong-community device ends", WAIT, () -> out.last.containsKey(wrongIp));
+        settled(s, 2);
         Outcomes.Result r = out.last.get(wrongIp);
         assertThat(r.outcome()).isEqualTo(SnmpOutcome.TIMEOUT);
         assertThat(r.detail()).doesNotContain("lab-community-7");
@@ -263,6 +276,7 @@ class SnmpScannerAgentTest {
         assertThat(s.counters().queued()).isEqualTo(33);
 
         Await.until("all 40 time out", WAIT, () -> out.completed.get() == 40);
+        settled(s, 40);
         assertThat(worst.get()).isEqualTo(7);
         assertThat(a.received.get()).isEqualTo(40);
         assertThat(s.counters().timeouts()).isEqualTo(40);

@@ -8,38 +8,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.snmp4j.CommandResponder;
+import org.snmp4j.agent.CommandProcessor;
+import org.snmp4j.agent.DefaultMOServer;
+import org.snmp4j.agent.DuplicateRegistrationException;
+import org.snmp4j.agent.mo.MOAccessImpl;
+import org.snmp4j.agent.mo.MOScalar;
+import org.snmp4j.agent.mo.snmp.CoexistenceInfo;
+import org.snmp4j.agent.mo.snmp.CoexistenceInfoProvider;
+import org.snmp4j.agent.security.VACM;
+import org.snmp4j.mp.MPv3;
 import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
-import org.snmp4j.MessageException;
-import org.snmp4j.PDU;
 import org.snmp4j.Snmp;
 import org.snmp4j.mp.MPv1;
 import org.snmp4j.mp.MPv2c;
-import org.snmp4j.mp.StatusInformation;
-import org.snmp4j.smi.Null;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.Variable;
-import org.snmp4j.smi.VariableBinding;
 import org.snmp4j.transport.DefaultUdpTransportMapping;
 
 /**
- * A real SNMP v1/v2c agent running inside the test JVM on a loopback UDP socket, built on snmp4j's
- * own message dispatcher and {@link CommandResponder} (the agent side of the same stack). It serves
- * whatever {@link Variable} values the test puts in its MIB, including hostile ones (binary, wrong
- * types, huge), answers GET and GETNEXT as RFC 3416 says (v2c exceptions, v1 noSuchName), answers
- * tooBig when a response would not fit in one UDP datagram, and stays silent on a wrong community,
- * like real agents.
+ * A real SNMP v1/v2c agent running inside the test JVM on a loopback UDP socket: snmp4j-agent's
+ * {@link CommandProcessor} does the agent's protocol work (GET/GETNEXT processing, v2c exceptions,
+ * v1 noSuchName conversion, tooBig when a response exceeds the message size), serving one
+ * read-only {@code MOScalar} per entry of {@link #mib}, where tests put any {@link Variable}
+ * values, including hostile ones (binary, wrong types, huge). A wrong community gets silence,
+ * like real agents (RFC 3584).
  *
  * <p>Why not snmp4j-agent's {@code BaseAgent}: it needs VACM/USM configuration and boot-counter
- * files, and its managed objects check value types, which would stop the test from serving the
- * wrong-typed and oversized values the scanner must survive.
+ * files, and its MIB implementations type-check values, which would stop the test from serving
+ * the wrong-typed and oversized values the scanner must survive.
  */
 final class TestAgent implements CommandResponder, AutoCloseable {
-    /** Largest response we put in one datagram (the UDP payload limit is 65,507 bytes). */
-    static final int MAX_RESPONSE_BYTES = 65_000;
-
     final NavigableMap<OID, Variable> mib = new ConcurrentSkipListMap<>();
     final AtomicInteger received = new AtomicInteger();
     final AtomicBoolean silent = new AtomicBoolean();
@@ -47,6 +48,10 @@ final class TestAgent implements CommandResponder, AutoCloseable {
     private final Snmp snmp;
     private final DefaultUdpTransportMapping transport;
     private volatile IntConsumer onRequest = i -> {};
+    private final CommandProcessor processor;
+    /** The MO server matching {@link #mib} as of serverVersion; guarded by this. */
+    private DefaultMOServer server;
+    private int serverVersion;
 
     private TestAgent(String bind, String community) throws IOException {
         this.community = new OctetString(community);
@@ -56,6 +61,10 @@ final class TestAgent implements CommandResponder, AutoCloseable {
         dispatcher.addMessageProcessingModel(new MPv2c());
         this.snmp = new Snmp(dispatcher, transport);
         snmp.addCommandResponder(this);
+        OctetString engineId = new OctetString(MPv3.createLocalEngineID());
+        processor = new CommandProcessor(engineId);
+        processor.setVacm(new AllowAll());
+        processor.setCoexistenceProvider(new OneCommunity(this.community, engineId));
         snmp.listen();
     }
 
@@ -96,70 +105,86 @@ final class TestAgent implements CommandResponder, AutoCloseable {
 
     @Override
     public <A extends org.snmp4j.smi.Address> void processPdu(CommandResponderEvent<A> event) {
-        event.setProcessed(true);
         if (!community.equals(new OctetString(event.getSecurityName()))) {
+            event.setProcessed(true);
             return; // wrong community: silence, as RFC 3584 agents do
         }
         int n = received.incrementAndGet();
         onRequest.accept(n);
         if (silent.get()) {
+            event.setProcessed(true);
             return;
         }
-        PDU request = event.getPDU();
-        boolean v1 = event.getMessageProcessingModel() == MPv1.ID;
-        PDU response = new PDU();
-        response.setType(PDU.RESPONSE);
-        response.setRequestID(request.getRequestID());
-        int index = 0;
-        for (VariableBinding vb : request.getVariableBindings()) {
-            index++;
-            OID oid = vb.getOid();
-            VariableBinding answer;
-            if (request.getType() == PDU.GETNEXT) {
-                Map.Entry<OID, Variable> next = mib.higherEntry(oid);
-                answer = next == null ? null : new VariableBinding(next.getKey(), next.getValue());
-                if (answer == null && !v1) {
-                    answer = new VariableBinding(oid, Null.endOfMibView);
-                }
-            } else {
-                Variable v = mib.get(oid);
-                answer = v == null ? null : new VariableBinding(oid, v);
-                if (answer == null && !v1) {
-                    answer = new VariableBinding(oid, Null.noSuchObject);
-                }
-            }
-            if (answer == null) { // v1: the whole request fails
-                response = error(request, PDU.noSuchName, index);
-                break;
-            }
-            response.add(answer);
-        }
-        if (response.getBERLength() > Math.min(MAX_RESPONSE_BYTES, event.getMaxSizeResponsePDU())) {
-            response = error(request, PDU.tooBig, 0);
-        }
-        try {
-            event.getMessageDispatcher().returnResponsePdu(event.getMessageProcessingModel(), event.getSecurityModel(),
-                    event.getSecurityName(), event.getSecurityLevel(), response, event.getMaxSizeResponsePDU(),
-                    event.getStateReference(), new StatusInformation());
-        } catch (MessageException e) {
-            throw new IllegalStateException("test agent could not answer", e);
-        }
-    }
-
-    private static PDU error(PDU request, int status, int index) {
-        PDU r = new PDU();
-        r.setType(PDU.RESPONSE);
-        r.setRequestID(request.getRequestID());
-        r.setErrorStatus(status);
-        r.setErrorIndex(index);
-        for (VariableBinding vb : request.getVariableBindings()) {
-            r.add(new VariableBinding(vb.getOid()));
-        }
-        return r;
+        refreshServer();
+        processor.processPdu(event); // marks the event processed and answers through the dispatcher
     }
 
     @Override
     public void close() throws IOException {
         snmp.close();
+    }
+
+    /**
+     * Registers one read-only {@link MOScalar} per {@link #mib} entry in a fresh
+     * {@link DefaultMOServer} when the map changed since the last request (tests change it before
+     * they query). MOScalar serves whatever Variable it holds, so wrong types go out as they are.
+     */
+    private synchronized void refreshServer() {
+        int version = mib.hashCode();
+        if (server != null && version == serverVersion) {
+            return;
+        }
+        DefaultMOServer fresh = new DefaultMOServer();
+        for (Map.Entry<OID, Variable> e : mib.entrySet()) {
+            try {
+                fresh.register(new MOScalar<>(e.getKey(), MOAccessImpl.ACCESS_READ_ONLY, e.getValue()), null);
+            } catch (DuplicateRegistrationException ex) {
+                throw new IllegalStateException("test MIB has overlapping objects at " + e.getKey(), ex);
+            }
+        }
+        if (server != null) {
+            processor.removeMOServer(server);
+        }
+        processor.addMOServer(fresh);
+        server = fresh;
+        serverVersion = version;
+    }
+
+    /** Maps the one community to the default context (RFC 3584 coexistence, minimal). */
+    private record OneCommunity(OctetString community, OctetString engineId) implements CoexistenceInfoProvider {
+        @Override
+        public CoexistenceInfo[] getCoexistenceInfo(OctetString c) {
+            return community.equals(c) ? new CoexistenceInfo[] {new CoexistenceInfo(c, engineId, new OctetString())} : null;
+        }
+
+        @Override
+        public OctetString getCommunity(OctetString securityName, OctetString contextEngineId, OctetString contextName) {
+            return community;
+        }
+
+        @Override
+        public boolean passesFilter(org.snmp4j.smi.Address address, CoexistenceInfo info) {
+            return true;
+        }
+    }
+
+    /** Grants every access: the test agent has one community and one view of everything. */
+    private static final class AllowAll implements VACM {
+        @Override
+        public int isAccessAllowed(OctetString context, OctetString securityName, int securityModel, int securityLevel,
+                int viewType, OID oid) {
+            return VACM.VACM_OK;
+        }
+
+        @Override
+        public int isAccessAllowed(OctetString viewName, OID oid) {
+            return VACM.VACM_OK;
+        }
+
+        @Override
+        public OctetString getViewName(OctetString context, OctetString securityName, int securityModel, int securityLevel,
+                int viewType) {
+            return new OctetString("all");
+        }
     }
 }
