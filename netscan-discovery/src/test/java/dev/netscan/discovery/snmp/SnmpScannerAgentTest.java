@@ -304,6 +304,55 @@ class SnmpScannerAgentTest {
     }
 
     @Test
+    void loweringTheBoundAtRunTimeLetsCurrentQueriesFinishThenHoldsTheNewBound() throws Exception {
+        TestAgent a = TestAgent.start("0.0.0.0", 0, "lab-community-7");
+        closeables.add(a);
+        a.silent.set(true);
+        Outcomes out = new Outcomes();
+        AtomicInteger worstAfter = new AtomicInteger();
+        a.onRequest(arrived -> {
+            if (arrived > 8) {
+                worstAfter.accumulateAndGet(arrived - out.completed.get(), Math::max);
+            }
+        });
+        SnmpScanner s = scanner(v2c(a.port()).timeout(Duration.ofMillis(100)).maxInFlight(8), out);
+        for (int i = 1; i <= 20; i++) {
+            s.submit(Ipv4.parse("127.0.5." + i));
+        }
+        Await.until("the first eight arrive", WAIT, () -> a.received.get() == 8);
+
+        s.setMaxInFlight(2);
+
+        Await.until("all 20 end", WAIT, () -> out.completed.get() == 20);
+        assertThat(worstAfter.get()).isEqualTo(2);
+        assertThat(s.maxInFlight()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailingListenerDoesNotStopTheScanner() throws Exception {
+        TestAgent a = agent("lab-community-7").withSystemGroup("sturdy");
+        AtomicInteger calls = new AtomicInteger();
+        SnmpListener throwing = new SnmpListener() {
+            @Override
+            public void onSuccess(int ipv4, SnmpInfo info, long ts) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {}
+        };
+        SnmpScanner s = scanner(v2c(a.port()), throwing);
+        s.submit(LOCALHOST);
+        settled(s, 1);
+        s.submit(LOCALHOST);
+        settled(s, 2);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(s.counters().successes()).isEqualTo(2);
+        assertThat(s.counters().inFlight()).isZero();
+    }
+
+    @Test
     void weakCommunityIsWarnedAboutOnceWithoutQuotingIt() throws Exception {
         List<String> warnings = new CopyOnWriteArrayList<>();
         SnmpScanner s = SnmpScanner.builder(SnmpSettings.builder().community("public").build())
