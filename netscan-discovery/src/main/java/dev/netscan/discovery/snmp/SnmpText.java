@@ -55,6 +55,24 @@ public final class SnmpText {
         int i = 0;
         while (i < end) {
             int b0 = raw[i] & 0xFF;
+            if (b0 > 0x20 && b0 < 0x7F) { // fast path: printable ASCII other than space
+                i++;
+                if (outBytes >= MAX_BYTES) {
+                    continue;
+                }
+                int need = pendingSpace && outBytes > 0 ? 2 : 1;
+                if (outBytes + need > MAX_BYTES) {
+                    outBytes = MAX_BYTES;
+                    continue;
+                }
+                if (need == 2) {
+                    out.append(' ');
+                }
+                pendingSpace = false;
+                out.append((char) b0);
+                outBytes += need;
+                continue;
+            }
             int cp;
             int len;
             if (b0 < 0x80) {
