@@ -16,7 +16,20 @@ import org.snmp4j.agent.mo.MOScalar;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfo;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfoProvider;
 import org.snmp4j.agent.security.VACM;
+import org.snmp4j.mp.CounterSupport;
 import org.snmp4j.mp.MPv3;
+import org.snmp4j.security.AuthHMAC128SHA224;
+import org.snmp4j.security.AuthHMAC192SHA256;
+import org.snmp4j.security.AuthHMAC256SHA384;
+import org.snmp4j.security.AuthHMAC384SHA512;
+import org.snmp4j.security.AuthSHA;
+import org.snmp4j.security.PrivAES128;
+import org.snmp4j.security.PrivAES256;
+import org.snmp4j.security.SecurityModels;
+import org.snmp4j.security.SecurityProtocols;
+import org.snmp4j.security.USM;
+import org.snmp4j.security.UsmUser;
+import org.snmp4j.util.DefaultPDUFactory;
 import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.Snmp;
@@ -53,15 +66,33 @@ final class TestAgent implements CommandResponder, AutoCloseable {
     private DefaultMOServer server;
     private int serverVersion;
 
-    private TestAgent(String bind, String community) throws IOException {
+    private TestAgent(String bind, String community, UsmUser... v3Users) throws IOException {
         this.community = new OctetString(community);
         this.transport = new DefaultUdpTransportMapping(new UdpAddress(bind));
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(new MPv1());
         dispatcher.addMessageProcessingModel(new MPv2c());
+        OctetString engineId = new OctetString(MPv3.createLocalEngineID());
+        if (v3Users.length > 0) {
+            SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
+            protocols.addAuthenticationProtocol(new AuthSHA());
+            protocols.addAuthenticationProtocol(new AuthHMAC128SHA224());
+            protocols.addAuthenticationProtocol(new AuthHMAC192SHA256());
+            protocols.addAuthenticationProtocol(new AuthHMAC256SHA384());
+            protocols.addAuthenticationProtocol(new AuthHMAC384SHA512());
+            protocols.addPrivacyProtocol(new PrivAES128());
+            protocols.addPrivacyProtocol(new PrivAES256());
+            USM usm = new USM(protocols, engineId, 0);
+            for (UsmUser u : v3Users) {
+                usm.addUser(u);
+            }
+            SecurityModels models = new SecurityModels();
+            models.addSecurityModel(usm);
+            dispatcher.addMessageProcessingModel(new MPv3(engineId.getValue(), new DefaultPDUFactory(), protocols, models,
+                    CounterSupport.getInstance()));
+        }
         this.snmp = new Snmp(dispatcher, transport);
         snmp.addCommandResponder(this);
-        OctetString engineId = new OctetString(MPv3.createLocalEngineID());
         processor = new CommandProcessor(engineId);
         processor.setVacm(new AllowAll());
         processor.setCoexistenceProvider(new OneCommunity(this.community, engineId));
@@ -71,6 +102,11 @@ final class TestAgent implements CommandResponder, AutoCloseable {
     /** An agent on 127.0.0.1 on a free port. */
     static TestAgent start(String community) throws IOException {
         return new TestAgent("127.0.0.1/0", community);
+    }
+
+    /** An agent on 127.0.0.1 on a free port that also speaks SNMPv3 (USM) to these users. */
+    static TestAgent startV3(UsmUser... users) throws IOException {
+        return new TestAgent("127.0.0.1/0", "unused-v1-community", users);
     }
 
     /** An agent on {@code address:port} (e.g. a second loopback address on the same port as another agent). */
@@ -105,7 +141,7 @@ final class TestAgent implements CommandResponder, AutoCloseable {
 
     @Override
     public <A extends org.snmp4j.smi.Address> void processPdu(CommandResponderEvent<A> event) {
-        if (!community.equals(new OctetString(event.getSecurityName()))) {
+        if (event.getMessageProcessingModel() != MPv3.ID && !community.equals(new OctetString(event.getSecurityName()))) {
             event.setProcessed(true);
             return; // wrong community: silence, as RFC 3584 agents do
         }
