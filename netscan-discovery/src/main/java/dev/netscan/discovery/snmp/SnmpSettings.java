@@ -1,0 +1,302 @@
+package dev.netscan.discovery.snmp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * How the SNMP scanner talks to agents and how often it asks them. Immutable; build with
+ * {@link #builder()}, which validates everything at once.
+ *
+ * <p>Credentials ({@code community}, {@code authPassphrase}, {@code privPassphrase}) never appear
+ * in {@link #toString()} or in any exception message this class throws.
+ *
+ * @param version protocol version
+ * @param community v1/v2c community (may be empty, which is weak); null with v3
+ * @param port agent UDP port, 1-65535
+ * @param timeout how long to wait for one answer before a retry; 10 ms to 60 s
+ * @param retries how many times a request is re-sent after a timeout; 0-10
+ * @param maxInFlight the most devices queried at the same time; 1-65,536
+ * @param interval how often every known device is asked again; at least 1 s
+ * @param maxConsecutiveFails failures in a row after which a device is suspended; at least 1
+ * @param backoff how long a suspended device is left alone; at least 1 s
+ * @param v3User USM user name (v3 only), 1-32 characters
+ * @param authProtocol USM authentication protocol (v3 only, required: authNoPriv or authPriv)
+ * @param authPassphrase USM authentication passphrase (v3 only), at least 8 characters
+ * @param privProtocol USM privacy protocol (v3 only); {@link SnmpPrivProtocol#NONE} for authNoPriv
+ * @param privPassphrase USM privacy passphrase (v3 with privacy only), at least 8 characters
+ */
+public record SnmpSettings(
+        SnmpVersion version,
+        String community,
+        int port,
+        Duration timeout,
+        int retries,
+        int maxInFlight,
+        Duration interval,
+        int maxConsecutiveFails,
+        Duration backoff,
+        String v3User,
+        SnmpAuthProtocol authProtocol,
+        String authPassphrase,
+        SnmpPrivProtocol privProtocol,
+        String privPassphrase) {
+
+    /** Communities that are factory defaults or guessed first; using one draws a warning. */
+    public static final Set<String> WEAK_COMMUNITIES = Set.of(
+            "", "public", "private", "community", "snmp", "cisco", "admin", "default", "manager",
+            "monitor", "secret", "read", "write", "test", "password", "snmpd", "all", "system");
+
+    /** Canonical constructor: validates; prefer {@link #builder()}. */
+    public SnmpSettings {
+        List<String> problems = problems(version, community, port, timeout, retries, maxInFlight, interval,
+                maxConsecutiveFails, backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
+        if (!problems.isEmpty()) {
+            throw new SnmpSettingsException(problems);
+        }
+        if (privProtocol == null) {
+            privProtocol = SnmpPrivProtocol.NONE;
+        }
+    }
+
+    /** A builder with the defaults: v2c, port 161, timeout 2 s, 1 retry, 2,048 in flight, interval 1 h, 5 fails, backoff 1 h. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.version = version;
+        b.community = community;
+        b.port = port;
+        b.timeout = timeout;
+        b.retries = retries;
+        b.maxInFlight = maxInFlight;
+        b.interval = interval;
+        b.maxConsecutiveFails = maxConsecutiveFails;
+        b.backoff = backoff;
+        b.v3User = v3User;
+        b.authProtocol = authProtocol;
+        b.authPassphrase = authPassphrase;
+        b.privProtocol = privProtocol;
+        b.privPassphrase = privPassphrase;
+        return b;
+    }
+
+    /** True for v1/v2c with a community from {@link #WEAK_COMMUNITIES} (compared ignoring case). */
+    public boolean weakCommunity() {
+        return version != SnmpVersion.V3 && community != null
+                && WEAK_COMMUNITIES.contains(community.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Replaces every occurrence of a credential of these settings in {@code text} with
+     * {@code <redacted>}. Used on text that might quote one (e.g. a library's exception message).
+     */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String secret : new String[] {authPassphrase, privPassphrase, community}) {
+            if (secret != null && secret.length() >= 3) { // shorter ones would mangle ordinary text
+                out = out.replace(secret, "<redacted>");
+            }
+        }
+        return out;
+    }
+
+    /** All settings, with credentials shown only as {@code <redacted>} (or {@code null} when absent). */
+    @Override
+    public String toString() {
+        return "SnmpSettings[version=" + version
+                + ", community=" + hidden(community)
+                + ", port=" + port
+                + ", timeout=" + timeout
+                + ", retries=" + retries
+                + ", maxInFlight=" + maxInFlight
+                + ", interval=" + interval
+                + ", maxConsecutiveFails=" + maxConsecutiveFails
+                + ", backoff=" + backoff
+                + ", v3User=" + v3User
+                + ", authProtocol=" + authProtocol
+                + ", authPassphrase=" + hidden(authPassphrase)
+                + ", privProtocol=" + privProtocol
+                + ", privPassphrase=" + hidden(privPassphrase) + "]";
+    }
+
+    private static String hidden(String secret) {
+        return secret == null ? "null" : "<redacted>";
+    }
+
+    private static List<String> problems(SnmpVersion version, String community, int port, Duration timeout,
+            int retries, int maxInFlight, Duration interval, int maxConsecutiveFails, Duration backoff,
+            String v3User, SnmpAuthProtocol authProtocol, String authPassphrase, SnmpPrivProtocol privProtocol,
+            String privPassphrase) {
+        List<String> p = new ArrayList<>();
+        if (version == null) {
+            p.add("snmp version: required (V1, V2C or V3)");
+        }
+        if (version == SnmpVersion.V1 || version == SnmpVersion.V2C) {
+            if (community == null) {
+                p.add("snmp community: required for " + version);
+            } else if (community.length() > 255) {
+                p.add("snmp community: longer than 255 characters");
+            } else if (!printableAscii(community)) {
+                p.add("snmp community: contains characters other than printable ASCII");
+            }
+        }
+        if (port < 1 || port > 65535) {
+            p.add("snmp port: " + port + " is outside 1-65535");
+        }
+        if (timeout == null) {
+            p.add("snmp timeout: required");
+        } else if (timeout.compareTo(Duration.ofMillis(10)) < 0 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            p.add("snmp timeout: " + timeout + " is outside 10 ms to 60 s");
+        }
+        if (retries < 0 || retries > 10) {
+            p.add("snmp retries: " + retries + " is outside 0-10");
+        }
+        if (maxInFlight < 1 || maxInFlight > 65_536) {
+            p.add("snmp maxInFlight: " + maxInFlight + " is outside 1-65536");
+        }
+        if (interval == null) {
+            p.add("snmp interval: required");
+        } else if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            p.add("snmp interval: " + interval + " is shorter than 1 s");
+        }
+        if (maxConsecutiveFails < 1) {
+            p.add("snmp maxConsecutiveFails: " + maxConsecutiveFails + " is less than 1");
+        }
+        if (backoff == null) {
+            p.add("snmp backoff: required");
+        } else if (backoff.compareTo(Duration.ofSeconds(1)) < 0) {
+            p.add("snmp backoff: " + backoff + " is shorter than 1 s");
+        }
+        if (version == SnmpVersion.V3) {
+            if (v3User == null || v3User.isEmpty()) {
+                p.add("snmp v3 user: required for V3");
+            } else if (v3User.length() > 32 || !printableAscii(v3User)) {
+                p.add("snmp v3 user: must be 1-32 printable ASCII characters");
+            }
+            if (authProtocol == null) {
+                p.add("snmp v3 auth protocol: required for V3 (SHA1, SHA224, SHA256, SHA384 or SHA512)");
+            }
+            if (authPassphrase == null) {
+                p.add("snmp v3 auth passphrase: required for V3");
+            } else if (authPassphrase.length() < 8) {
+                p.add("snmp v3 auth passphrase: shorter than 8 characters (RFC 3414 minimum)");
+            }
+            SnmpPrivProtocol priv = privProtocol == null ? SnmpPrivProtocol.NONE : privProtocol;
+            if (priv == SnmpPrivProtocol.NONE) {
+                if (privPassphrase != null) {
+                    p.add("snmp v3 priv passphrase: given but priv protocol is NONE (set AES128 or AES256, or remove it)");
+                }
+            } else if (privPassphrase == null) {
+                p.add("snmp v3 priv passphrase: required for " + priv);
+            } else if (privPassphrase.length() < 8) {
+                p.add("snmp v3 priv passphrase: shorter than 8 characters (RFC 3414 minimum)");
+            }
+        } else if (version != null) {
+            if (v3User != null || authProtocol != null || authPassphrase != null
+                    || (privProtocol != null && privProtocol != SnmpPrivProtocol.NONE) || privPassphrase != null) {
+                p.add("snmp v3 settings: given but version is " + version);
+            }
+        }
+        return p;
+    }
+
+    private static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Builds {@link SnmpSettings}. Not thread-safe. {@link #build()} reports every problem at once
+     * in one {@link SnmpSettingsException}.
+     */
+    public static final class Builder {
+        private SnmpVersion version = SnmpVersion.V2C;
+        private String community;
+        private int port = 161;
+        private Duration timeout = Duration.ofSeconds(2);
+        private int retries = 1;
+        private int maxInFlight = 2048;
+        private Duration interval = Duration.ofHours(1);
+        private int maxConsecutiveFails = 5;
+        private Duration backoff = Duration.ofHours(1);
+        private String v3User;
+        private SnmpAuthProtocol authProtocol;
+        private String authPassphrase;
+        private SnmpPrivProtocol privProtocol = SnmpPrivProtocol.NONE;
+        private String privPassphrase;
+
+        private Builder() {}
+
+        /** Protocol version (default V2C). */
+        public Builder version(SnmpVersion v) { this.version = v; return this; }
+
+        /** v1/v2c community (no default: required for v1/v2c). */
+        public Builder community(String c) { this.community = c; return this; }
+
+        /** Agent UDP port (default 161). */
+        public Builder port(int p) { this.port = p; return this; }
+
+        /** Wait for one answer (default 2 s). */
+        public Builder timeout(Duration t) { this.timeout = t; return this; }
+
+        /** Re-sends after a timeout (default 1). */
+        public Builder retries(int r) { this.retries = r; return this; }
+
+        /**
+         * Devices queried at once (default 2,048). A silent device holds its slot for
+         * timeout x (retries + 1), so N silent devices take about N x that / maxInFlight: with
+         * 1 s, 1 retry and 10,000 silent devices, 2,048 gives about 10 s (measured, docs/bench/snmp.md).
+         */
+        public Builder maxInFlight(int n) { this.maxInFlight = n; return this; }
+
+        /** Re-query period for all known devices (default 1 h). */
+        public Builder interval(Duration d) { this.interval = d; return this; }
+
+        /** Failures in a row before suspension (default 5). */
+        public Builder maxConsecutiveFails(int n) { this.maxConsecutiveFails = n; return this; }
+
+        /** Suspension length (default 1 h). */
+        public Builder backoff(Duration d) { this.backoff = d; return this; }
+
+        /** v3 user name. */
+        public Builder v3User(String u) { this.v3User = u; return this; }
+
+        /** v3 authentication protocol and passphrase. */
+        public Builder auth(SnmpAuthProtocol protocol, String passphrase) {
+            this.authProtocol = protocol;
+            this.authPassphrase = passphrase;
+            return this;
+        }
+
+        /** v3 privacy protocol and passphrase ({@code NONE, null} for authNoPriv, the default). */
+        public Builder priv(SnmpPrivProtocol protocol, String passphrase) {
+            this.privProtocol = protocol;
+            this.privPassphrase = passphrase;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws SnmpSettingsException listing every problem (never quoting a credential)
+         */
+        public SnmpSettings build() {
+            return new SnmpSettings(version, community, port, timeout, retries, maxInFlight, interval,
+                    maxConsecutiveFails, backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
+        }
+    }
+}
