@@ -10,9 +10,14 @@ final class BenchPoints {
 
     /** Result {@code i} of a run over {@code devices} devices pinged once a second. */
     static PingResult ping(long i, int devices) {
+        return ping(i, devices, T0);
+    }
+
+    /** As {@link #ping(long, int)} with the first round at {@code t0} (epoch nanos). */
+    static PingResult ping(long i, int devices, long t0) {
         int dev = (int) (i % devices);
-        int ip = 0x0A000000 | (dev + 1);
-        long ts = T0 + (i / devices) * 1_000_000_000L + dev * 50_000L;
+        int ip = 0x0A000000 + dev + 1;
+        long ts = t0 + (i / devices) * 1_000_000_000L + dev * 50_000L;
         return i % 50 == 7 ? PingResult.failed(ip, ts, PingResult.Outcome.TIMEOUT)
                 : PingResult.reply(ip, ts, 180_000L + (i * 7919) % 2_000_000L);
     }
