@@ -86,8 +86,8 @@ public final class InfluxWriter implements MetricsSink {
     private final InstantSource clock;
     private final LongSupplier nanoTime;
     private final MpscArrayQueue<Object> queue;
-    private final URI dataUri;
-    private final URI healthUri;
+    /** Write URIs by [health ? 1 : 0][precision ordinal]: a spooled batch keeps the precision it was encoded with. */
+    private final URI[][] writeUris = new URI[2][Precision.values().length];
     private final String authHeader;
 
     // ---- written by any thread
@@ -160,8 +160,10 @@ public final class InfluxWriter implements MetricsSink {
         this.nanoTime = nanoTime;
         this.batchSize = config.batchSize();
         this.queue = new MpscArrayQueue<>(config.queueCapacity());
-        this.dataUri = writeUri(config, false);
-        this.healthUri = writeUri(config, true);
+        for (Precision p : Precision.values()) {
+            writeUris[0][p.ordinal()] = writeUri(config, false, p);
+            writeUris[1][p.ordinal()] = writeUri(config, true, p);
+        }
         this.authHeader = authHeader(config);
     }
 
@@ -169,7 +171,7 @@ public final class InfluxWriter implements MetricsSink {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static URI writeUri(WriterConfig c, boolean health) {
+    private static URI writeUri(WriterConfig c, boolean health, Precision precision) {
         String base = c.url().toString();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -187,7 +189,7 @@ public final class InfluxWriter implements MetricsSink {
                 b.append("&u=").append(enc(c.username())).append("&p=").append(enc(c.password()));
             }
         }
-        b.append("&precision=").append(c.precision().queryValue());
+        b.append("&precision=").append(precision.queryValue());
         return URI.create(b.toString());
     }
 
@@ -523,7 +525,8 @@ public final class InfluxWriter implements MetricsSink {
             return;
         }
         byte[] body = config.gzip() ? gzip.compress(e.array(), 0, e.size()) : e.toByteArray();
-        int flags = (config.gzip() ? Spool.FLAG_GZIP : 0) | (health ? Spool.FLAG_HEALTH : 0);
+        int flags = (config.gzip() ? Spool.FLAG_GZIP : 0) | (health ? Spool.FLAG_HEALTH : 0)
+                | (config.precision().ordinal() << Spool.PRECISION_SHIFT);
         if (e.array().length > 4 << 20) {
             e.trimTo(1 << 20); // do not keep an outsized buffer after a burst
         } else {
@@ -613,7 +616,8 @@ public final class InfluxWriter implements MetricsSink {
     }
 
     private CompletableFuture<HttpResponse<String>> send(int flags, byte[] body) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder((flags & Spool.FLAG_HEALTH) != 0 ? healthUri : dataUri)
+        URI uri = writeUris[(flags & Spool.FLAG_HEALTH) != 0 ? 1 : 0][(flags >> Spool.PRECISION_SHIFT) & 3];
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "text/plain; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -254,6 +254,22 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void spooledBatchKeepsThePrecisionItWasEncodedWith() throws Exception {
+        server.stopListening();
+        InfluxWriter first = new InfluxWriter(config().precision(Precision.MILLISECONDS).closeTimeout(Duration.ofMillis(200)).build()).start();
+        first.offerPing(PingResult.reply(0x7F000001, 5_000_000_000L, 1_000));
+        first.close();
+        server.startAgain();
+        try (InfluxWriter second = new InfluxWriter(config().precision(Precision.SECONDS).build()).start()) {
+            awaitConfirmed(second, 1);
+            assertThat(second.counters().asHealthFields()).containsEntry("writer_points_confirmed", 1L)
+                    .containsEntry("writer_points_drained", 1L);
+        }
+        assertThat(server.requests().getLast().uri().getQuery()).endsWith("precision=ms");
+        assertThat(server.acceptedLines()).containsExactly("ping,ip=127.0.0.1 rtt_ms=0.001,success=true,outcome=\"reply\" 5000");
+    }
+
+    @Test
     void closeIsBoundedAndLeavesTheRestInTheSpool() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         server.script((n, r) -> {
