@@ -399,9 +399,14 @@ public final class InfluxWriter implements MetricsSink {
             }
             long req = flushRequests.get();
             if (req > flushServed && servingFlush < req) {
-                // Take everything offered so far into the batches being flushed.
-                while (drainQueue() > 0) {
-                    // keep draining
+                // Take everything offered before the request (bounded: producers may keep offering).
+                int present = queue.size();
+                for (int taken = 0; taken < present; ) {
+                    int n = drainQueue();
+                    if (n == 0) {
+                        break;
+                    }
+                    taken += n;
                 }
                 seal(false);
                 seal(true);

@@ -159,6 +159,21 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void survivesTcpResets() throws Exception {
+        List<PingResult> pings = TestPoints.pings(3_000, 30);
+        Thread resetter = server.resetNextConnections(3);
+        try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
+            offerAll(w, pings);
+            awaitConfirmed(w, pings.size());
+            assertThat(server.resets.get()).isEqualTo(3);
+            assertThat(w.counters().retries()).isGreaterThanOrEqualTo(3);
+        }
+        resetter.join(10_000);
+        // A reset request never reached the HTTP layer: exactly once, in order.
+        assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
+    }
+
+    @Test
     void honoursRetryAfterSeconds() {
         server.script((n, r) -> n == 0 ? Reply.retryAfter(429, "1") : Reply.ok());
         try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
