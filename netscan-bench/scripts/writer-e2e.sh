@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end writer throughput into a real VictoriaMetrics on loopback (and, with --outage, the
-# compressed-time outage benchmark). Uses $NETSCAN_TEST_VM_URL when set; otherwise starts
+# End-to-end writer throughput into a real VictoriaMetrics on loopback, or with --outage the
+# compressed-time outage benchmark draining into it (through a verifying forwarder). Uses $NETSCAN_TEST_VM_URL when set; otherwise starts
 # victoria-metrics itself on a free port with a temporary directory and stops it (by PID) after.
 # Usage: netscan-bench/scripts/writer-e2e.sh [points=10000000] [devices=20000]
 #        netscan-bench/scripts/writer-e2e.sh --outage [devices=20000] [outageSeconds=600]
@@ -10,9 +10,10 @@ cd "$(dirname "$0")/../.."
 if [ ! -f netscan-bench/target/benchmarks.jar ]; then
   ./mvnw -B -q -ntp -DskipTests -pl netscan-bench -am package
 fi
+outage=
 if [ "${1:-}" = "--outage" ]; then
+  outage=1
   shift
-  exec java -Xmx256m -cp netscan-bench/target/benchmarks.jar dev.netscan.bench.influx.OutageBench "${1:-20000}" "${2:-600}"
 fi
 vm_pid=
 tmp=
@@ -32,4 +33,8 @@ if [ -z "$url" ]; then
   url="http://127.0.0.1:$port"
   for _ in $(seq 150); do curl -fsS "$url/health" >/dev/null 2>&1 && break; sleep 0.2; done
 fi
-java -cp netscan-bench/target/benchmarks.jar dev.netscan.bench.influx.VmThroughput "$url" "${1:-10000000}" "${2:-20000}"
+if [ -n "$outage" ]; then
+  java -Xmx256m -cp netscan-bench/target/benchmarks.jar dev.netscan.bench.influx.OutageBench "${1:-20000}" "${2:-600}" 1000 - "$url"
+else
+  java -cp netscan-bench/target/benchmarks.jar dev.netscan.bench.influx.VmThroughput "$url" "${1:-10000000}" "${2:-20000}"
+fi

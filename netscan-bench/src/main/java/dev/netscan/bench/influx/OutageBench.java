@@ -23,10 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * interval) are produced as fast as the writer takes them while the database port refuses
  * connections; then the database comes up and the producer switches to the real 1-per-interval
  * pace while the spool drains. The drain speed factor is outage length / drain time. The database
- * is an in-process endpoint that checks every point (one bit each), so "zero lost" is exact.
+ * is an in-process endpoint that checks every point (one bit each), so "zero lost" is exact; with
+ * a VictoriaMetrics URL it forwards every body there first and answers with the database's
+ * status, so the drain runs at the real database's pace.
  *
  * <p>Usage: {@code java -Xmx256m -cp benchmarks.jar dev.netscan.bench.influx.OutageBench
- * [devices=20000] [outageSeconds=600] [intervalMillis=1000] [dataDir=tmp]}. CI smoke:
+ * [devices=20000] [outageSeconds=600] [intervalMillis=1000] [dataDir|-] [victoria-metrics-url]}. CI smoke:
  * {@code 2000 10}.
  */
 public final class OutageBench {
@@ -36,10 +38,12 @@ public final class OutageBench {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int outageSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 600;
         int intervalMillis = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-        Path dir = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("netscan-outage");
+        Path dir = args.length > 3 && !args[3].equals("-") ? Path.of(args[3]) : Files.createTempDirectory("netscan-outage");
+        String vmUrl = args.length > 4 ? args[4] : null;
         long outagePoints = (long) devices * outageSeconds * 1_000 / intervalMillis;
         long maxPoints = outagePoints * 3 + devices * 600L;
-        long t0 = BenchPoints.T0;
+        // Within a database's retention: the outage ended "now".
+        long t0 = (System.currentTimeMillis() - (long) outageSeconds * 1_000L - 3_600_000L) * 1_000_000L;
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -56,7 +60,7 @@ public final class OutageBench {
                 }
             }
         });
-        try (VerifyingServer db = new VerifyingServer(port, devices, maxPoints, t0)) {
+        try (VerifyingServer db = new VerifyingServer(port, devices, maxPoints, t0, vmUrl)) {
             WriterConfig cfg = WriterConfig.v2(URI.create(db.url()), "bench", "bench", "t")
                     .retryMaxBackoff(Duration.ofSeconds(1)).retryInitialBackoff(Duration.ofMillis(200))
                     .spoolMaxBytes(4L << 30).dataDir(dir).build();

@@ -22,11 +22,20 @@ final class VerifyingServer implements AutoCloseable {
     private final long[] bits;
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private HttpServer server;
+    /** When set, every verified body is forwarded to this database and its answer returned. */
+    private final String forwardTo;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
     long lines;
     long duplicates;
     long foreign;
 
     VerifyingServer(int port, int devices, long maxPoints, long t0) {
+        this(port, devices, maxPoints, t0, null);
+    }
+
+    VerifyingServer(int port, int devices, long maxPoints, long t0, String forwardTo) {
+        this.forwardTo = forwardTo;
         this.port = port;
         this.devices = devices;
         this.t0 = t0;
@@ -46,8 +55,26 @@ final class VerifyingServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            InputStream in = ex.getRequestBody();
-            if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            boolean gz = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"));
+            int status = 204;
+            if (forwardTo != null) {
+                java.net.http.HttpRequest.Builder rb = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(forwardTo + ex.getRequestURI())).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(raw));
+                if (gz) rb.header("Content-Encoding", "gzip");
+                try {
+                    status = http.send(rb.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    status = 503;
+                }
+                if (status / 100 != 2) {
+                    ex.sendResponseHeaders(status, -1);
+                    return;
+                }
+            }
+            InputStream in = new java.io.ByteArrayInputStream(raw);
+            if (gz) {
                 in = new GZIPInputStream(in, 64 * 1024);
             }
             byte[] body = in.readAllBytes();
@@ -58,7 +85,7 @@ final class VerifyingServer implements AutoCloseable {
                     start = i + 1;
                 }
             }
-            ex.sendResponseHeaders(204, -1);
+            ex.sendResponseHeaders(status, -1);
         }
     }
 
