@@ -376,18 +376,41 @@ public final class InfluxWriter implements MetricsSink {
                 LOG.log(System.Logger.Level.WARNING, "closing spool", e);
             }
             gzip.close();
-            http.close();
+            http.shutdownNow(); // never wait for a stalled request: close() is bounded
+
             syncSpoolCounters();
             stopped = true;
         }
     }
 
     private void loop() throws IOException {
-        long now = nanoTime.getAsLong();
-        dataBatchStartNanos = now;
-        healthBatchStartNanos = now;
+        long start = nanoTime.getAsLong();
+        dataBatchStartNanos = start;
+        healthBatchStartNanos = start;
         long servingFlush = 0;
         while (!closing) {
+            try {
+                iteration(servingFlush);
+            } catch (IOException e) {
+                // Disk trouble (spool full device, permissions): keep running, keep counting.
+                long t = nanoTime.getAsLong();
+                if (t - lastIoErrorLogNanos > 60_000_000_000L) {
+                    lastIoErrorLogNanos = t;
+                    LOG.log(System.Logger.Level.ERROR, "spool I/O failed in " + config.dataDir() + ": " + e);
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+            servingFlush = servingFlushRequest;
+        }
+        closeSequence();
+    }
+
+    private long servingFlushRequest;
+    private long lastIoErrorLogNanos = Long.MIN_VALUE / 2;
+
+    private void iteration(long servingFlush) throws IOException {
+        long now;
+        {
             int drained = drainQueue();
             now = nanoTime.getAsLong();
             long interval = config.flushInterval().toNanos();
@@ -411,6 +434,7 @@ public final class InfluxWriter implements MetricsSink {
                 seal(false);
                 seal(true);
                 servingFlush = req;
+                servingFlushRequest = req;
             }
             boolean progressed = pump(now);
             if (servingFlush > flushServed && memory.isEmpty() && inFlight == null
@@ -426,7 +450,7 @@ public final class InfluxWriter implements MetricsSink {
                 LockSupport.parkNanos(Math.max(park, 100_000L));
             }
         }
-        closeSequence();
+        servingFlushRequest = servingFlush;
     }
 
     private void closeSequence() throws IOException {
@@ -541,8 +565,19 @@ public final class InfluxWriter implements MetricsSink {
         boolean toDisk = unreachable || !spool.isEmpty() || queue.size() > config.queueHighWater()
                 || memoryBytes + body.length > config.memoryBatchBytes();
         if (toDisk) {
-            spillMemory();
-            appendToSpool(b);
+            try {
+                spillMemory();
+                appendToSpool(b);
+            } catch (IOException ioe) {
+                // The spool cannot take it: hold it in memory up to a hard bound, else count it lost.
+                if (memoryBytes + body.length <= 4 * Math.max(config.memoryBatchBytes(), 1L << 20)) {
+                    memory.addLast(b);
+                    memoryBytes += body.length;
+                } else {
+                    pointsDroppedInternally += points;
+                }
+                throw ioe;
+            }
         } else {
             memory.addLast(b);
             memoryBytes += body.length;
@@ -571,9 +606,10 @@ public final class InfluxWriter implements MetricsSink {
     /** Moves every memory batch to the spool, oldest first; the in-flight one becomes the spool head. */
     private void spillMemory() throws IOException {
         while (!memory.isEmpty()) {
-            Batch b = memory.pollFirst();
+            Batch b = memory.peekFirst();
+            Spool.Record r = appendToSpool(b); // on failure the batch stays in memory, in order
+            memory.pollFirst();
             memoryBytes -= b.body.length;
-            Spool.Record r = appendToSpool(b);
             if (b == inFlightBatch) {
                 spool.leaseAppended(r);
                 inFlightRecord = r;
