@@ -86,8 +86,8 @@ public final class InfluxWriter implements MetricsSink {
     private final InstantSource clock;
     private final LongSupplier nanoTime;
     private final MpscArrayQueue<Object> queue;
-    private final URI dataUri;
-    private final URI healthUri;
+    /** Write URIs by [health ? 1 : 0][precision ordinal]: a spooled batch keeps the precision it was encoded with. */
+    private final URI[][] writeUris = new URI[2][Precision.values().length];
     private final String authHeader;
 
     // ---- written by any thread
@@ -160,8 +160,10 @@ public final class InfluxWriter implements MetricsSink {
         this.nanoTime = nanoTime;
         this.batchSize = config.batchSize();
         this.queue = new MpscArrayQueue<>(config.queueCapacity());
-        this.dataUri = writeUri(config, false);
-        this.healthUri = writeUri(config, true);
+        for (Precision p : Precision.values()) {
+            writeUris[0][p.ordinal()] = writeUri(config, false, p);
+            writeUris[1][p.ordinal()] = writeUri(config, true, p);
+        }
         this.authHeader = authHeader(config);
     }
 
@@ -169,7 +171,7 @@ public final class InfluxWriter implements MetricsSink {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static URI writeUri(WriterConfig c, boolean health) {
+    private static URI writeUri(WriterConfig c, boolean health, Precision precision) {
         String base = c.url().toString();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -187,7 +189,7 @@ public final class InfluxWriter implements MetricsSink {
                 b.append("&u=").append(enc(c.username())).append("&p=").append(enc(c.password()));
             }
         }
-        b.append("&precision=").append(c.precision().queryValue());
+        b.append("&precision=").append(precision.queryValue());
         return URI.create(b.toString());
     }
 
@@ -374,18 +376,41 @@ public final class InfluxWriter implements MetricsSink {
                 LOG.log(System.Logger.Level.WARNING, "closing spool", e);
             }
             gzip.close();
-            http.close();
+            http.shutdownNow(); // never wait for a stalled request: close() is bounded
+
             syncSpoolCounters();
             stopped = true;
         }
     }
 
     private void loop() throws IOException {
-        long now = nanoTime.getAsLong();
-        dataBatchStartNanos = now;
-        healthBatchStartNanos = now;
+        long start = nanoTime.getAsLong();
+        dataBatchStartNanos = start;
+        healthBatchStartNanos = start;
         long servingFlush = 0;
         while (!closing) {
+            try {
+                iteration(servingFlush);
+            } catch (IOException e) {
+                // Disk trouble (spool full device, permissions): keep running, keep counting.
+                long t = nanoTime.getAsLong();
+                if (t - lastIoErrorLogNanos > 60_000_000_000L) {
+                    lastIoErrorLogNanos = t;
+                    LOG.log(System.Logger.Level.ERROR, "spool I/O failed in " + config.dataDir() + ": " + e);
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+            servingFlush = servingFlushRequest;
+        }
+        closeSequence();
+    }
+
+    private long servingFlushRequest;
+    private long lastIoErrorLogNanos = Long.MIN_VALUE / 2;
+
+    private void iteration(long servingFlush) throws IOException {
+        long now;
+        {
             int drained = drainQueue();
             now = nanoTime.getAsLong();
             long interval = config.flushInterval().toNanos();
@@ -397,13 +422,19 @@ public final class InfluxWriter implements MetricsSink {
             }
             long req = flushRequests.get();
             if (req > flushServed && servingFlush < req) {
-                // Take everything offered so far into the batches being flushed.
-                while (drainQueue() > 0) {
-                    // keep draining
+                // Take everything offered before the request (bounded: producers may keep offering).
+                int present = queue.size();
+                for (int taken = 0; taken < present; ) {
+                    int n = drainQueue();
+                    if (n == 0) {
+                        break;
+                    }
+                    taken += n;
                 }
                 seal(false);
                 seal(true);
                 servingFlush = req;
+                servingFlushRequest = req;
             }
             boolean progressed = pump(now);
             if (servingFlush > flushServed && memory.isEmpty() && inFlight == null
@@ -419,7 +450,7 @@ public final class InfluxWriter implements MetricsSink {
                 LockSupport.parkNanos(Math.max(park, 100_000L));
             }
         }
-        closeSequence();
+        servingFlushRequest = servingFlush;
     }
 
     private void closeSequence() throws IOException {
@@ -523,7 +554,8 @@ public final class InfluxWriter implements MetricsSink {
             return;
         }
         byte[] body = config.gzip() ? gzip.compress(e.array(), 0, e.size()) : e.toByteArray();
-        int flags = (config.gzip() ? Spool.FLAG_GZIP : 0) | (health ? Spool.FLAG_HEALTH : 0);
+        int flags = (config.gzip() ? Spool.FLAG_GZIP : 0) | (health ? Spool.FLAG_HEALTH : 0)
+                | (config.precision().ordinal() << Spool.PRECISION_SHIFT);
         if (e.array().length > 4 << 20) {
             e.trimTo(1 << 20); // do not keep an outsized buffer after a burst
         } else {
@@ -533,8 +565,19 @@ public final class InfluxWriter implements MetricsSink {
         boolean toDisk = unreachable || !spool.isEmpty() || queue.size() > config.queueHighWater()
                 || memoryBytes + body.length > config.memoryBatchBytes();
         if (toDisk) {
-            spillMemory();
-            appendToSpool(b);
+            try {
+                spillMemory();
+                appendToSpool(b);
+            } catch (IOException ioe) {
+                // The spool cannot take it: hold it in memory up to a hard bound, else count it lost.
+                if (memoryBytes + body.length <= 4 * Math.max(config.memoryBatchBytes(), 1L << 20)) {
+                    memory.addLast(b);
+                    memoryBytes += body.length;
+                } else {
+                    pointsDroppedInternally += points;
+                }
+                throw ioe;
+            }
         } else {
             memory.addLast(b);
             memoryBytes += body.length;
@@ -563,9 +606,10 @@ public final class InfluxWriter implements MetricsSink {
     /** Moves every memory batch to the spool, oldest first; the in-flight one becomes the spool head. */
     private void spillMemory() throws IOException {
         while (!memory.isEmpty()) {
-            Batch b = memory.pollFirst();
+            Batch b = memory.peekFirst();
+            Spool.Record r = appendToSpool(b); // on failure the batch stays in memory, in order
+            memory.pollFirst();
             memoryBytes -= b.body.length;
-            Spool.Record r = appendToSpool(b);
             if (b == inFlightBatch) {
                 spool.leaseAppended(r);
                 inFlightRecord = r;
@@ -613,7 +657,8 @@ public final class InfluxWriter implements MetricsSink {
     }
 
     private CompletableFuture<HttpResponse<String>> send(int flags, byte[] body) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder((flags & Spool.FLAG_HEALTH) != 0 ? healthUri : dataUri)
+        URI uri = writeUris[(flags & Spool.FLAG_HEALTH) != 0 ? 1 : 0][(flags >> Spool.PRECISION_SHIFT) & 3];
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "text/plain; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));

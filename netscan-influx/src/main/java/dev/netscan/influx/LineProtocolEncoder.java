@@ -63,6 +63,61 @@ public final class LineProtocolEncoder {
         }
     }
 
+    private static final long[] POW10_LONG = new long[19];
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        long p = 1;
+        for (int i = 0; i < POW10_LONG.length; i++) {
+            POW10_LONG[i] = p;
+            p *= 10;
+        }
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /**
+     * A measurement name or key escaped once, ahead of time, for the hot path: writing it is a
+     * copy of a few bytes. Immutable and thread-safe; make them constants.
+     */
+    public static final class Name {
+        private final String text;
+        private final byte[] asMeasurement;
+        private final byte[] asKey;
+
+        private Name(String text) {
+            this.text = text;
+            LineProtocolEncoder e = new LineProtocolEncoder(Precision.NANOSECONDS, 64);
+            e.writeText(text, CTX_MEASUREMENT);
+            this.asMeasurement = Arrays.copyOf(e.buf, e.size);
+            e.size = 0;
+            e.writeText(text, CTX_KEY);
+            this.asKey = Arrays.copyOf(e.buf, e.size);
+        }
+
+        /**
+         * Escapes {@code text} for use as a measurement or key.
+         *
+         * @throws IllegalArgumentException if it is empty or starts with {@code #}
+         */
+        public static Name of(String text) {
+            if (text == null || text.isEmpty()) {
+                throw new IllegalArgumentException("a name must not be empty");
+            }
+            if (text.charAt(0) == '#') {
+                throw new IllegalArgumentException("a name must not start with '#': " + text);
+            }
+            return new Name(text);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     private final Precision precision;
     private final StringBuilder floatScratch = new StringBuilder(32);
     /** The bytes written; whole lines up to {@link #size}, possibly a partial line after {@link #lineStart}. */
@@ -124,6 +179,110 @@ public final class LineProtocolEncoder {
         writeText(name, CTX_MEASUREMENT);
         measurementEnd = size;
         state = STATE_TAGS;
+        return this;
+    }
+
+    /** Starts a line with a pre-escaped measurement name (the fast path). */
+    public LineProtocolEncoder measurement(Name name) {
+        if (state != STATE_IDLE) {
+            String m = currentMeasurement();
+            abortLine();
+            throw new IllegalStateException("line for measurement '" + m + "' was not ended before a new measurement");
+        }
+        lineStart = size;
+        writeBytes(name.asMeasurement);
+        measurementEnd = size;
+        state = STATE_TAGS;
+        return this;
+    }
+
+    /** Adds a tag whose value is an IPv4 address, with a pre-escaped key (the fast path). */
+    public LineProtocolEncoder tagIpv4(Name key, int ipv4) {
+        requireState(STATE_TAGS, "tag");
+        ensure(key.asKey.length + 17);
+        buf[size++] = ',';
+        writeBytes(key.asKey);
+        buf[size++] = '=';
+        writeUnsignedSmall(ipv4 >>> 24);
+        buf[size++] = '.';
+        writeUnsignedSmall((ipv4 >>> 16) & 0xFF);
+        buf[size++] = '.';
+        writeUnsignedSmall((ipv4 >>> 8) & 0xFF);
+        buf[size++] = '.';
+        writeUnsignedSmall(ipv4 & 0xFF);
+        return this;
+    }
+
+    /** Adds a signed integer field with a pre-escaped key. */
+    public LineProtocolEncoder intField(Name key, long value) {
+        fieldKey(key);
+        writeLong(value);
+        ensure(1);
+        buf[size++] = 'i';
+        return this;
+    }
+
+    /** Adds a float field with a pre-escaped key; NaN and infinities refused as in {@link #floatField(CharSequence, double)}. */
+    public LineProtocolEncoder floatField(Name key, double value) {
+        if (!Double.isFinite(value)) {
+            return floatField(key.text, value);
+        }
+        fieldKey(key);
+        writeDouble(value);
+        return this;
+    }
+
+    /**
+     * Adds a float field whose value is exactly {@code unscaled * 10^-scale}, written in decimal
+     * without going through {@code double} (e.g. nanoseconds as milliseconds: scale 6). For values
+     * of at most 15 significant digits this is the same text as the shortest form of the nearest
+     * double, so readers see the same number.
+     *
+     * @param scale 0..18
+     */
+    public LineProtocolEncoder decimalField(Name key, long unscaled, int scale) {
+        if (scale < 0 || scale > 18) {
+            String m = currentMeasurement();
+            abortLine();
+            throw new IllegalArgumentException("scale must be 0..18, was " + scale + " (measurement '" + m + "')");
+        }
+        fieldKey(key);
+        ensure(42);
+        if (unscaled == 0) {
+            buf[size++] = '0';
+            return this;
+        }
+        if (unscaled < 0) {
+            buf[size++] = '-';
+            if (unscaled == Long.MIN_VALUE) {
+                // cannot negate; go through the generic path
+                size--;
+                writeDouble(unscaled / POW10[scale]);
+                return this;
+            }
+            unscaled = -unscaled;
+        }
+        writeFixed(unscaled, scale);
+        return this;
+    }
+
+    /** Adds a boolean field with a pre-escaped key. */
+    public LineProtocolEncoder boolField(Name key, boolean value) {
+        fieldKey(key);
+        writeBool(value);
+        return this;
+    }
+
+    /** Adds a string field with a pre-escaped key. */
+    public LineProtocolEncoder stringField(Name key, CharSequence value) {
+        fieldKey(key);
+        ensure(1);
+        buf[size++] = '"';
+        if (value != null) {
+            writeText(value, CTX_STRING);
+        }
+        ensure(1);
+        buf[size++] = '"';
         return this;
     }
 
@@ -204,6 +363,11 @@ public final class LineProtocolEncoder {
     /** Adds a boolean field ({@code true} / {@code false}). */
     public LineProtocolEncoder boolField(CharSequence key, boolean value) {
         fieldKey(key);
+        writeBool(value);
+        return this;
+    }
+
+    private void writeBool(boolean value) {
         if (value) {
             writeAscii4('t', 'r', 'u', 'e');
         } else {
@@ -214,7 +378,6 @@ public final class LineProtocolEncoder {
             buf[size++] = 's';
             buf[size++] = 'e';
         }
-        return this;
     }
 
     /** Adds a string field; {@code null} is written as the empty string. */
@@ -367,6 +530,25 @@ public final class LineProtocolEncoder {
         buf[size++] = '=';
     }
 
+    private void fieldKey(Name key) {
+        if (state == STATE_IDLE) {
+            throw new IllegalStateException("field written before measurement");
+        }
+        byte[] k = key.asKey;
+        ensure(k.length + 2);
+        buf[size++] = (byte) (state == STATE_TAGS ? ' ' : ',');
+        state = STATE_FIELDS;
+        System.arraycopy(k, 0, buf, size, k.length);
+        size += k.length;
+        buf[size++] = '=';
+    }
+
+    private void writeBytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+    }
+
     private String currentMeasurement() {
         return state == STATE_IDLE ? "" : new String(buf, lineStart, measurementEnd - lineStart, StandardCharsets.UTF_8);
     }
@@ -485,23 +667,32 @@ public final class LineProtocolEncoder {
         buf[size++] = (byte) ('0' + (v - q * 10));
     }
 
-    /** v >= 0. */
+    /** v >= 0; capacity ensured by the caller (20 bytes). */
     private void writePositive(long v) {
         int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
+        while (digits < 19 && v >= POW10_LONG[digits]) {
             digits++;
         }
         int end = size + digits;
         int p = end;
-        do {
-            buf[--p] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0);
+        while (v >= 100) {
+            int r = (int) (v % 100);
+            v /= 100;
+            buf[--p] = DIGIT_PAIRS[2 * r + 1];
+            buf[--p] = DIGIT_PAIRS[2 * r];
+        }
+        if (v >= 10) {
+            int r = (int) v;
+            buf[--p] = DIGIT_PAIRS[2 * r + 1];
+            buf[--p] = DIGIT_PAIRS[2 * r];
+        } else {
+            buf[--p] = (byte) ('0' + v);
+        }
         size = end;
     }
 
     private void writeDouble(double v) {
-        ensure(32);
+        ensure(40);
         if (v == 0) {
             if (Double.doubleToRawLongBits(v) != 0) {
                 buf[size++] = '-';
@@ -510,7 +701,7 @@ public final class LineProtocolEncoder {
             return;
         }
         double a = Math.abs(v);
-        if (a >= 1e-5 && a < 1e15) {
+        if (a >= 1e-7 && a < 1e15) {
             // Fixed notation: the fewest decimals k with round(a * 10^k) / 10^k == a. Because
             // m < 2^53 and 10^k are exact doubles, that division is the correctly rounded value of
             // the decimal m * 10^-k, which is exactly what a parser returns: it round-trips.
@@ -556,7 +747,7 @@ public final class LineProtocolEncoder {
             return;
         }
         int digits = 1;
-        for (long t = m; t >= 10; t /= 10) {
+        while (digits < 19 && m >= POW10_LONG[digits]) {
             digits++;
         }
         if (digits <= k) {

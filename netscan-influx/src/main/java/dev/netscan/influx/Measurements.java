@@ -40,16 +40,33 @@ public final class Measurements {
     /** The tag carrying the device address (dotted quad). */
     public static final String TAG_IP = "ip";
 
+    private static final LineProtocolEncoder.Name N_PING = LineProtocolEncoder.Name.of(PING);
+    private static final LineProtocolEncoder.Name N_PING_STATS = LineProtocolEncoder.Name.of(PING_STATS);
+    private static final LineProtocolEncoder.Name N_IP = LineProtocolEncoder.Name.of(TAG_IP);
+    private static final LineProtocolEncoder.Name N_RTT_MS = LineProtocolEncoder.Name.of("rtt_ms");
+    private static final LineProtocolEncoder.Name N_SUCCESS = LineProtocolEncoder.Name.of("success");
+    private static final LineProtocolEncoder.Name N_OUTCOME = LineProtocolEncoder.Name.of("outcome");
+    private static final LineProtocolEncoder.Name N_SENT = LineProtocolEncoder.Name.of("sent");
+    private static final LineProtocolEncoder.Name N_RECEIVED = LineProtocolEncoder.Name.of("received");
+    private static final LineProtocolEncoder.Name N_LOSS = LineProtocolEncoder.Name.of("loss_pct");
+    private static final LineProtocolEncoder.Name N_MIN = LineProtocolEncoder.Name.of("rtt_min_ms");
+    private static final LineProtocolEncoder.Name N_AVG = LineProtocolEncoder.Name.of("rtt_avg_ms");
+    private static final LineProtocolEncoder.Name N_MAX = LineProtocolEncoder.Name.of("rtt_max_ms");
+    private static final LineProtocolEncoder.Name N_STDDEV = LineProtocolEncoder.Name.of("rtt_stddev_ms");
+    private static final LineProtocolEncoder.Name N_JITTER = LineProtocolEncoder.Name.of("jitter_ms");
+    private static final LineProtocolEncoder.Name N_P95 = LineProtocolEncoder.Name.of("rtt_p95_ms");
+
     private Measurements() {}
 
     /** Writes a {@code ping} line. Allocation-free. */
     public static boolean ping(LineProtocolEncoder enc, PingResult r) {
-        enc.measurement(PING).tagIpv4(TAG_IP, r.ipv4());
+        enc.measurement(N_PING).tagIpv4(N_IP, r.ipv4());
         if (r.success()) {
-            enc.floatField("rtt_ms", r.rttNanos() / 1_000_000.0);
+            // Exactly rttNanos / 10^6 in decimal: the same text as the shortest form of rttMillis().
+            enc.decimalField(N_RTT_MS, r.rttNanos(), 6);
         }
-        enc.boolField("success", r.success())
-                .stringField("outcome", r.outcome().label())
+        enc.boolField(N_SUCCESS, r.success())
+                .stringField(N_OUTCOME, r.outcome().label())
                 .endLine(r.sentAtEpochNanos());
         return true;
     }
@@ -84,16 +101,16 @@ public final class Measurements {
 
     /** Writes a {@code ping_stats} line. Allocation-free. */
     public static boolean pingStats(LineProtocolEncoder enc, PingStats s) {
-        enc.measurement(PING_STATS).tagIpv4(TAG_IP, s.ipv4())
-                .intField("sent", s.sent())
-                .intField("received", s.received());
-        finite(enc, "loss_pct", s.lossPercent());
-        finite(enc, "rtt_min_ms", s.rttMinMillis());
-        finite(enc, "rtt_avg_ms", s.rttAvgMillis());
-        finite(enc, "rtt_max_ms", s.rttMaxMillis());
-        finite(enc, "rtt_stddev_ms", s.rttStddevMillis());
-        finite(enc, "jitter_ms", s.jitterMillis());
-        finite(enc, "rtt_p95_ms", s.rttP95Millis());
+        enc.measurement(N_PING_STATS).tagIpv4(N_IP, s.ipv4())
+                .intField(N_SENT, s.sent())
+                .intField(N_RECEIVED, s.received());
+        finite(enc, N_LOSS, s.lossPercent());
+        finite(enc, N_MIN, s.rttMinMillis());
+        finite(enc, N_AVG, s.rttAvgMillis());
+        finite(enc, N_MAX, s.rttMaxMillis());
+        finite(enc, N_STDDEV, s.rttStddevMillis());
+        finite(enc, N_JITTER, s.jitterMillis());
+        finite(enc, N_P95, s.rttP95Millis());
         enc.endLine(s.windowEndEpochNanos());
         return true;
     }
@@ -124,7 +141,7 @@ public final class Measurements {
         return any;
     }
 
-    private static void finite(LineProtocolEncoder enc, String key, double v) {
+    private static void finite(LineProtocolEncoder enc, LineProtocolEncoder.Name key, double v) {
         if (Double.isFinite(v)) {
             enc.floatField(key, v);
         }

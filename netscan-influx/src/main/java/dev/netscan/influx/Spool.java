@@ -41,6 +41,8 @@ final class Spool implements Closeable {
 
     static final int FLAG_GZIP = 1;
     static final int FLAG_HEALTH = 2;
+    /** Bits 2-3 of the flags: the {@link Precision} ordinal the body was encoded with. */
+    static final int PRECISION_SHIFT = 2;
 
     private static final byte[] MAGIC = "NSSPOOL1".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = MAGIC.length;

@@ -42,4 +42,28 @@ public record WriterCounters(
         long spoolCorruptRecords,
         long queueDepth,
         long spoolBytes,
-        long spoolPendingPoints) {}
+        long spoolPendingPoints) {
+
+    /**
+     * These counters as {@code health_metrics} fields ({@code writer_points_confirmed},
+     * {@code writer_queue_depth}, ...), ready to merge into a {@link dev.netscan.core.HealthReport}.
+     */
+    public java.util.Map<String, Object> asHealthFields() {
+        java.util.Map<String, Object> m = new java.util.TreeMap<>();
+        m.put("writer_points_offered", pointsOffered);
+        m.put("writer_points_confirmed", pointsConfirmed);
+        m.put("writer_batches_confirmed", batchesConfirmed);
+        m.put("writer_retries", retries);
+        m.put("writer_failures", failures);
+        m.put("writer_points_rejected", pointsRejected);
+        m.put("writer_batches_rejected", batchesRejected);
+        m.put("writer_points_spooled", pointsSpooled);
+        m.put("writer_points_drained", pointsDrained);
+        m.put("writer_points_dropped", pointsDropped);
+        m.put("writer_spool_cap_reached", spoolCapReached);
+        m.put("writer_queue_depth", queueDepth);
+        m.put("writer_spool_bytes", spoolBytes);
+        m.put("writer_spool_pending_points", spoolPendingPoints);
+        return m;
+    }
+}

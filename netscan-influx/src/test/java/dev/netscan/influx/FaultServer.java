@@ -90,6 +90,39 @@ final class FaultServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces the HTTP server by a raw socket that reads the start of each of the next
+     * {@code count} requests and then resets the connection (SO_LINGER 0 -> TCP RST), then serves
+     * HTTP again on the same port. Returns at once; the resets happen as clients connect.
+     */
+    Thread resetNextConnections(int count) throws IOException {
+        stopListening();
+        java.net.ServerSocket raw = new java.net.ServerSocket();
+        raw.setReuseAddress(true);
+        raw.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        return Thread.ofPlatform().daemon(true).start(() -> {
+            try (raw) {
+                for (int i = 0; i < count; i++) {
+                    java.net.Socket s = raw.accept();
+                    s.setSoTimeout(5_000);
+                    s.getInputStream().read(new byte[256]);
+                    s.setSoLinger(true, 0);
+                    s.close();
+                    resets.incrementAndGet();
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                startAgain();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    final AtomicInteger resets = new AtomicInteger();
+
     synchronized List<Request> requests() {
         return List.copyOf(requests);
     }

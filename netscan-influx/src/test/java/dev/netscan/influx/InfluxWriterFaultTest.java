@@ -159,6 +159,21 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void survivesTcpResets() throws Exception {
+        List<PingResult> pings = TestPoints.pings(3_000, 30);
+        Thread resetter = server.resetNextConnections(3);
+        try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
+            offerAll(w, pings);
+            awaitConfirmed(w, pings.size());
+            assertThat(server.resets.get()).isEqualTo(3);
+            assertThat(w.counters().retries()).isGreaterThanOrEqualTo(3);
+        }
+        resetter.join(10_000);
+        // A reset request never reached the HTTP layer: exactly once, in order.
+        assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
+    }
+
+    @Test
     void honoursRetryAfterSeconds() {
         server.script((n, r) -> n == 0 ? Reply.retryAfter(429, "1") : Reply.ok());
         try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
@@ -251,6 +266,22 @@ class InfluxWriterFaultTest {
             assertThat(second.counters().pointsDrained()).isEqualTo(3_000);
         }
         assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
+    }
+
+    @Test
+    void spooledBatchKeepsThePrecisionItWasEncodedWith() throws Exception {
+        server.stopListening();
+        InfluxWriter first = new InfluxWriter(config().precision(Precision.MILLISECONDS).closeTimeout(Duration.ofMillis(200)).build()).start();
+        first.offerPing(PingResult.reply(0x7F000001, 5_000_000_000L, 1_000));
+        first.close();
+        server.startAgain();
+        try (InfluxWriter second = new InfluxWriter(config().precision(Precision.SECONDS).build()).start()) {
+            awaitConfirmed(second, 1);
+            assertThat(second.counters().asHealthFields()).containsEntry("writer_points_confirmed", 1L)
+                    .containsEntry("writer_points_drained", 1L);
+        }
+        assertThat(server.requests().getLast().uri().getQuery()).endsWith("precision=ms");
+        assertThat(server.acceptedLines()).containsExactly("ping,ip=127.0.0.1 rtt_ms=0.001,success=true,outcome=\"reply\" 5000");
     }
 
     @Test

@@ -250,6 +250,35 @@ class LineProtocolEncoderTest {
         }
     }
 
+    @Test
+    void preEscapedNamesWriteTheSameBytesAsText() {
+        LineProtocolEncoder.Name m = LineProtocolEncoder.Name.of("a b,c=d\\");
+        LineProtocolEncoder.Name k = LineProtocolEncoder.Name.of("k ,=");
+        enc.measurement(m).tagIpv4(k, 0x7F000001).intField(k, 1).floatField(k, 0.5).boolField(k, true)
+                .stringField(k, "x").decimalField(k, 123_456, 6).endLine(1);
+        LineProtocolEncoder other = new LineProtocolEncoder(Precision.NANOSECONDS, 64);
+        other.measurement("a b,c=d\\").tag("k ,=", "127.0.0.1").intField("k ,=", 1).floatField("k ,=", 0.5)
+                .boolField("k ,=", true).stringField("k ,=", "x").floatField("k ,=", 0.123456).endLine(1);
+        assertThat(enc.toString()).isEqualTo(other.toString());
+        assertThatThrownBy(() -> LineProtocolEncoder.Name.of("#x")).hasMessageContaining("'#'");
+    }
+
+    @Test
+    void decimalFieldMatchesShortestDoubleForNanosAsMillis() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        LineProtocolEncoder a = new LineProtocolEncoder(Precision.NANOSECONDS, 64);
+        LineProtocolEncoder b = new LineProtocolEncoder(Precision.NANOSECONDS, 64);
+        LineProtocolEncoder.Name k = LineProtocolEncoder.Name.of("rtt_ms");
+        for (int i = 0; i < 100_000; i++) {
+            long nanos = i < 50 ? i : rnd.nextLong(0, 100_000_000_000L);
+            a.reset();
+            b.reset();
+            a.measurement("m").decimalField(k, nanos, 6).endLine(0);
+            b.measurement("m").floatField("rtt_ms", nanos / 1_000_000.0).endLine(0);
+            assertThat(a.toString()).as("nanos %d", nanos).isEqualTo(b.toString());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // netscan measurements
 
