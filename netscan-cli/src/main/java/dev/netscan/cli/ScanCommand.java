@@ -1,0 +1,336 @@
+package dev.netscan.cli;
+
+import dev.netscan.core.Cidr;
+import dev.netscan.core.Ipv4;
+import dev.netscan.core.InvalidTargetException;
+import dev.netscan.core.NetscanConfig;
+import dev.netscan.core.PingResult;
+import dev.netscan.core.Profile;
+import dev.netscan.core.SnmpInfo;
+import dev.netscan.core.TargetSet;
+import dev.netscan.discovery.IcmpEngine;
+import dev.netscan.discovery.IcmpEngineConfig;
+import dev.netscan.discovery.Lane;
+import dev.netscan.discovery.Sweep;
+import dev.netscan.discovery.SweepOptions;
+import dev.netscan.discovery.SweepProgress;
+import dev.netscan.discovery.SweepSummary;
+import dev.netscan.discovery.snmp.SnmpListener;
+import dev.netscan.discovery.snmp.SnmpOutcome;
+import dev.netscan.discovery.snmp.SnmpScanner;
+import dev.netscan.discovery.snmp.SnmpSettings;
+import dev.netscan.service.Settings;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netscan scan}: one-shot discovery of targets, then SNMP of every live device, then print. */
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sweeps the targets with ICMP echo, asks every live device over SNMP, and prints what it found.",
+            "TARGET is an IPv4 address or CIDR range (e.g. 192.168.1.0/24) or an IPv6 address."},
+        footer = {"", "Secrets: --community, or NETSCAN_SNMP_COMMUNITY; v3 passphrases only from --auth-pass-file /",
+            "--priv-pass-file or NETSCAN_SNMP_AUTH_PASS / NETSCAN_SNMP_PRIV_PASS. They are never echoed.",
+            "Exit codes: 0 done, 2 bad usage or input, 3 no permission for ICMP, 1 anything else."})
+final class ScanCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "TARGET", description = "Addresses or CIDR ranges to sweep.")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "TARGET", description = "Address or range never probed (repeatable).")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--rate", paramLabel = "PPS", description = "Probes per second (default: the profile's).")
+    Long ratePps;
+
+    @Option(names = "--in-flight", paramLabel = "N", description = "Probes in flight at once (default: the profile's).")
+    Integer inFlight;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Wait for each echo reply, e.g. 500ms (default: ${DEFAULT-VALUE}).", defaultValue = "1s")
+    Duration timeout;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "1",
+            description = "Extra probes to a silent address (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--allow-large", description = "Allow ranges wider than /16 (up to /8).")
+    boolean allowLarge;
+
+    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "standard",
+            description = "standard or high-performance (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table, json, csv or lp (line protocol) (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the probe order (default: random).")
+    Long seed;
+
+    @Option(names = "--no-snmp", description = "Do not ask live devices over SNMP.")
+    boolean noSnmp;
+
+    @Option(names = "--snmp-version", paramLabel = "V", defaultValue = "2c", description = "1, 2c or 3 (default: ${DEFAULT-VALUE}).")
+    String snmpVersion;
+
+    @Option(names = "--snmp-port", paramLabel = "PORT", defaultValue = "161", description = "Default: ${DEFAULT-VALUE}.")
+    int snmpPort;
+
+    @Option(names = "--snmp-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+            description = "Default: ${DEFAULT-VALUE}.")
+    Duration snmpTimeout;
+
+    @Option(names = "--snmp-retries", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    int snmpRetries;
+
+    @Option(names = "--community", paramLabel = "COMMUNITY",
+            description = "v1/v2c community (default: $NETSCAN_SNMP_COMMUNITY, else public).")
+    String community;
+
+    @Option(names = "--snmp-user", paramLabel = "USER", description = "v3 user.")
+    String snmpUser;
+
+    @Option(names = "--auth-protocol", paramLabel = "P", description = "v3: SHA, SHA-224, SHA-256, SHA-384, SHA-512.")
+    String authProtocol;
+
+    @Option(names = "--auth-pass-file", paramLabel = "FILE", description = "v3 authentication passphrase (first line).")
+    Path authPassFile;
+
+    @Option(names = "--priv-protocol", paramLabel = "P", description = "v3: AES or AES-256.")
+    String privProtocol;
+
+    @Option(names = "--priv-pass-file", paramLabel = "FILE", description = "v3 privacy passphrase (first line).")
+    Path privPassFile;
+
+    @Override
+    public Integer call() throws Exception {
+        ScanFormat fmt;
+        try {
+            fmt = ScanFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--format: " + e.getMessage());
+        }
+        Profile p = Profile.byKey(profile);
+        if (p == null) {
+            throw new Main.UsageException("--profile: unknown profile \"" + profile + "\": use standard or high-performance");
+        }
+        TargetSet.Builder set = TargetSet.builder();
+        List<Inet6Address> v6 = new ArrayList<>();
+        int v4Count = 0;
+        for (String t : targets) {
+            if (t.indexOf(':') >= 0) {
+                v6.add(parseIpv6(t));
+            } else {
+                try {
+                    set.include(Cidr.parse(t));
+                    v4Count++;
+                } catch (InvalidTargetException e) {
+                    throw new Main.UsageException(e.getMessage());
+                }
+            }
+        }
+        for (String x : excludes) {
+            try {
+                set.exclude(Cidr.parse(x));
+            } catch (InvalidTargetException e) {
+                throw new Main.UsageException("--exclude: " + e.getMessage());
+            }
+        }
+        TargetSet v4 = set.build();
+        SweepOptions options = SweepOptions.builder().timeout(timeout).retries(retries).allowLarge(allowLarge)
+                .seed(seed != null ? seed : System.nanoTime()).build();
+        if (v4Count > 0) {
+            try {
+                Sweep.checkSize(v4, options);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException(e.getMessage() + (allowLarge ? "" : "; pass --allow-large to sweep up to a /8"));
+            }
+        }
+        NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
+                .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
+                .snmpRetries(snmpRetries).pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
+        if (ratePps != null) {
+            cb.pingRateLimitPps(ratePps);
+        }
+        if (inFlight != null) {
+            cb.icmpMaxInFlight(inFlight);
+        }
+        if ("3".equals(snmpVersion)) {
+            cb.snmpUser(snmpUser).snmpAuthProtocol(authProtocol).snmpPrivProtocol(privProtocol)
+                    .snmpAuthPassphrase(secret(authPassFile, "NETSCAN_SNMP_AUTH_PASS", "--auth-pass-file"))
+                    .snmpPrivPassphrase(secret(privPassFile, "NETSCAN_SNMP_PRIV_PASS", "--priv-pass-file"));
+        } else {
+            String c = community != null ? community : System.getenv("NETSCAN_SNMP_COMMUNITY");
+            cb.snmpCommunity(c != null ? c : "public");
+        }
+        NetscanConfig config = cb.build();
+        SnmpSettings snmpSettings = noSnmp ? null : Settings.snmp(config);
+
+        long t0 = System.nanoTime();
+        Map<String, ScanReport.Row> rows = new ConcurrentHashMap<>();
+        SweepSummary summary;
+        try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().rateLimitPps(config.pingRateLimitPps())
+                .maxInFlight(config.icmpMaxInFlight()).ipv6(!v6.isEmpty()).build())) {
+            Sweep sweep = Sweep.start(engine, v4, options, (ip, rtt) -> rows.put(Ipv4.format(ip),
+                    new ScanReport.Row(Ipv4.format(ip), ip, rtt / 1e6, SnmpInfo.UNKNOWN, epochNanos())));
+            Thread progress = !quiet && Terminal.stderrIsTerminal() ? startProgress(sweep, System.err) : null;
+            summary = sweep.await();
+            if (progress != null) {
+                progress.interrupt();
+                progress.join(1_000);
+                System.err.print("\r\033[K");
+                System.err.flush();
+            }
+            pingIpv6(engine, v6, rows);
+        }
+        if (snmpSettings != null) {
+            askSnmp(snmpSettings, rows);
+        }
+        List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
+        sorted.sort(Comparator.comparing((ScanReport.Row r) -> r.ipv4() == 0 && r.address().contains(":"))
+                .thenComparing(r -> Integer.toUnsignedLong(r.ipv4())).thenComparing(ScanReport.Row::address));
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        ScanReport report = new ScanReport(summary.targets() + v6.size(), sorted.size(), elapsedMs,
+                summary.achievedRatePps(), sorted);
+        fmt.print(report, System.out);
+        return Main.EXIT_OK;
+    }
+
+    private static Inet6Address parseIpv6(String t) {
+        try {
+            InetAddress a = InetAddress.ofLiteral(t);
+            if (a instanceof Inet6Address six) {
+                return six;
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new Main.UsageException("invalid target \"" + t + "\": not an IPv6 address (IPv6 ranges are not swept)");
+    }
+
+    private void pingIpv6(IcmpEngine engine, List<Inet6Address> v6, Map<String, ScanReport.Row> rows)
+            throws InterruptedException {
+        if (v6.isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(v6.size());
+        for (Inet6Address a : v6) {
+            boolean queued = engine.trySubmit(a, timeout.toNanos(), retries, Lane.SWEEP,
+                    (addr, sentAt, outcome, rtt, attempts) -> {
+                        if (outcome == PingResult.Outcome.REPLY) {
+                            String text = addr.getHostAddress();
+                            rows.put(text, new ScanReport.Row(text, 0, rtt / 1e6, SnmpInfo.UNKNOWN, sentAt));
+                        }
+                        done.countDown();
+                    });
+            if (!queued) {
+                done.countDown();
+            }
+        }
+        done.await(timeout.toMillis() * (retries + 1) + 5_000, TimeUnit.MILLISECONDS);
+    }
+
+    private static void askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
+        IntArrayList ips = new IntArrayList();
+        for (ScanReport.Row r : rows.values()) {
+            if (r.ipv4() != 0 || !r.address().contains(":")) {
+                ips.add(r.ipv4());
+            }
+        }
+        if (ips.isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(ips.size());
+        SnmpListener listener = new SnmpListener() {
+            @Override
+            public void onSuccess(int ipv4, SnmpInfo info, long ts) {
+                rows.computeIfPresent(Ipv4.format(ipv4), (k, r) -> new ScanReport.Row(r.address(), r.ipv4(),
+                        r.rttMillis(), info, r.seenAtEpochNanos()));
+                done.countDown();
+            }
+
+            @Override
+            public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {
+                done.countDown();
+            }
+        };
+        try (SnmpScanner scanner = SnmpScanner.builder(settings).listener(listener).warnings(w -> { }).build()) {
+            scanner.start();
+            scanner.submitAll(ips);
+            long perRound = settings.timeout().toMillis() * (settings.retries() + 1);
+            long rounds = (ips.size() + settings.maxInFlight() - 1) / settings.maxInFlight();
+            done.await(perRound * rounds * 8 + 5_000, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String secret(Path file, String env, String option) {
+        if (file != null) {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                if (lines.isEmpty() || lines.getFirst().isEmpty()) {
+                    throw new Main.UsageException(option + ": " + file + " is empty");
+                }
+                return lines.getFirst();
+            } catch (IOException e) {
+                throw new Main.UsageException(option + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return System.getenv(env);
+    }
+
+    private static Thread startProgress(Sweep sweep, PrintStream err) {
+        long start = System.nanoTime();
+        return Thread.ofVirtual().name("netscan-progress").start(() -> {
+            while (!sweep.isDone()) {
+                SweepProgress p = sweep.progress();
+                double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
+                int width = 30;
+                int filled = p.total() == 0 ? width : (int) (width * p.completed() / p.total());
+                err.printf(Locale.ROOT, "\r[%s%s] %d/%d probed, %d alive, %.0f/s, %s left\033[K",
+                        "#".repeat(filled), " ".repeat(width - filled), p.submitted(), p.total(), p.alive(),
+                        p.submitted() / secs, eta(p.etaNanos()));
+                err.flush();
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static String eta(long nanos) {
+        if (nanos < 0) {
+            return "?";
+        }
+        long s = TimeUnit.NANOSECONDS.toSeconds(nanos);
+        return s >= 60 ? s / 60 + "m" + s % 60 + "s" : s + "s";
+    }
+
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

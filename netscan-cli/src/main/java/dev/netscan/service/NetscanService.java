@@ -1,0 +1,665 @@
+package dev.netscan.service;
+
+import dev.netscan.core.Device;
+import dev.netscan.core.HealthReport;
+import dev.netscan.core.Ipv4;
+import dev.netscan.core.MetricsSink;
+import dev.netscan.core.NetscanConfig;
+import dev.netscan.core.SnmpInfo;
+import dev.netscan.core.governor.Alert;
+import dev.netscan.core.governor.AlertListener;
+import dev.netscan.core.governor.ErrorRate;
+import dev.netscan.core.governor.Governor;
+import dev.netscan.core.governor.GovernorSettings;
+import dev.netscan.core.governor.HealthSample;
+import dev.netscan.core.governor.HostProbe;
+import dev.netscan.core.governor.Knobs;
+import dev.netscan.core.governor.OshiHostProbe;
+import dev.netscan.core.governor.Throttle;
+import dev.netscan.discovery.IcmpCounters;
+import dev.netscan.discovery.IcmpEngine;
+import dev.netscan.discovery.IcmpEngineConfig;
+import dev.netscan.discovery.Sweep;
+import dev.netscan.discovery.SweepOptions;
+import dev.netscan.discovery.SweepSummary;
+import dev.netscan.discovery.monitor.PingScheduler;
+import dev.netscan.discovery.snmp.SnmpCounters;
+import dev.netscan.discovery.snmp.SnmpEnrichment;
+import dev.netscan.discovery.snmp.SnmpListener;
+import dev.netscan.discovery.snmp.SnmpOutcome;
+import dev.netscan.discovery.snmp.SnmpSettings;
+import dev.netscan.influx.InfluxWriter;
+import dev.netscan.influx.LineProtocolFileSink;
+import dev.netscan.influx.WriterCounters;
+import dev.netscan.state.CorruptSnapshotException;
+import dev.netscan.state.DeviceRegistry;
+import dev.netscan.state.RegistryListener;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * netscan as a service you can embed: build it from a {@link NetscanConfig}, {@link #start()} it,
+ * read its devices and counters, subscribe to device and alert events, {@link #close()} it.
+ *
+ * <p>Once started it runs, until closed: discovery sweeps of the configured networks (at start and
+ * every {@code icmp_discovery_interval}), continuous pings of every known device, SNMP on
+ * discovery and every {@code snmp_interval}, pruning of devices not seen for
+ * {@code prune_after}, registry snapshots to {@code data_dir} (every {@code snapshot_interval}
+ * and at close), health reports every {@code health_report_interval}, and the governor that
+ * throttles all of it when the host is under pressure.
+ *
+ * <p>Measurements go to the sink given to the builder, else to InfluxDB when
+ * {@code influxdb} is configured, else to line-protocol files in {@code data_dir/metrics}.
+ *
+ * <p>No {@code System.exit}, no console output, no global state: several instances can run in one
+ * JVM (each with its own {@code data_dir}). Thread-safe.
+ */
+public final class NetscanService implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NetscanService.class.getName());
+    private static final String SNAPSHOT = "registry.snapshot";
+
+    private final NetscanConfig config;
+    private final MetricsSink customSink;
+    private final HostProbe hostProbe;
+    private final IcmpEngineConfig engineConfig;
+    private final SnmpSettings snmpSettings;
+    private final CopyOnWriteArrayList<RegistryListener> deviceListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<AlertListener> alertListeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock sweepLock = new ReentrantLock();
+    private final AtomicReference<Sweep> runningSweep = new AtomicReference<>();
+    private final AtomicReference<SweepSummary> lastSweep = new AtomicReference<>();
+    private final AtomicLong sweepsRun = new AtomicLong();
+    private final AtomicLong snapshotFailures = new AtomicLong();
+    private final AtomicLong devicesPruned = new AtomicLong();
+    private final Object lifecycle = new Object();
+
+    // set by start(), read by anyone after it (published under lifecycle, then effectively final)
+    private volatile boolean started;
+    private volatile boolean closed;
+    private volatile Instant startedAt;
+    private DeviceRegistry registry;
+    private MetricsSink sink;
+    private boolean ownsSink;
+    private IcmpEngine engine;
+    private PingScheduler scheduler;
+    private SnmpEnrichment snmp;
+    private Governor governor;
+    private ScheduledExecutorService jobs;
+    private long lastIcmpSent;
+    private long lastIcmpErrors;
+    private long lastWriterBatches;
+    private long lastWriterFailures;
+
+    private NetscanService(Builder b) {
+        this.config = b.config;
+        this.customSink = b.sink;
+        this.hostProbe = b.hostProbe;
+        this.engineConfig = b.engineConfig != null ? b.engineConfig : IcmpEngineConfig.builder()
+                .rateLimitPps(config.pingRateLimitPps())
+                .maxInFlight(Math.max(config.icmpMaxInFlight(), Math.min(131_072, config.maxConcurrentPingers())))
+                .build();
+        this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : Settings.snmp(config);
+    }
+
+    /** A builder for a service running {@code config}. */
+    public static Builder builder(NetscanConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Starts everything. Loads the registry snapshot from {@code data_dir} if there is one (a
+     * corrupt snapshot is set aside as {@code registry.snapshot.corrupt-<time>} and reported, and
+     * the service starts empty), opens the ICMP socket, and schedules the periodic jobs; the first
+     * discovery sweep starts at once in the background. Idempotent.
+     *
+     * @throws dev.netscan.discovery.IcmpUnavailableException when no ICMP socket can be opened
+     *     (the message says how to grant one)
+     * @throws IOException when {@code data_dir} cannot be created or the SNMP socket opened
+     */
+    public void start() throws IOException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("service is closed");
+            }
+            if (started) {
+                return;
+            }
+            try {
+                startLocked();
+            } catch (IOException | RuntimeException e) {
+                shutdown(Duration.ofSeconds(10));
+                throw e;
+            }
+            started = true;
+            startedAt = Instant.now();
+        }
+    }
+
+    private void startLocked() throws IOException {
+        Files.createDirectories(config.dataDir());
+        registry = loadRegistry();
+        if (customSink != null) {
+            sink = customSink;
+        } else if (config.influx() != null) {
+            sink = new InfluxWriter(Settings.writer(config)).start();
+            ownsSink = true;
+        } else {
+            sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
+            ownsSink = true;
+        }
+        engine = IcmpEngine.start(engineConfig);
+        governor = new Governor(GovernorSettings.builder()
+                .knobs(Knobs.of(config))
+                .sampleInterval(config.healthSampleInterval())
+                .memoryWarningPct(config.memoryWarningPct())
+                .memoryCriticalPct(config.memoryCriticalPct())
+                .temperatureThrottleCelsius(config.temperatureThrottleC())
+                .temperatureCriticalCelsius(config.temperatureCriticalC())
+                .errorRateBackoffPct(config.errorRateBackoffPct())
+                .build(), hostProbe != null ? hostProbe : new OshiHostProbe());
+        governor.addThrottleListener(this::applyThrottle);
+        governor.addAlertListener(this::fanOutAlert);
+        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+                .pingInterval(config.pingInterval()).pingTimeout(config.pingTimeout())
+                .maxConcurrentPingers(config.maxConcurrentPingers())
+                .reconcileInterval(config.reconcileInterval()).statsWindow(config.statsWindow()).build();
+        if (config.snmp().enabled()) {
+            snmp = SnmpEnrichment.builder(snmpSettings).listener(new SnmpToRegistry())
+                    .warnings(w -> LOG.log(System.Logger.Level.WARNING, w)).build();
+            snmp.start();
+        }
+        applyThrottle(null, governor.throttle());
+        governor.start();
+        scheduler.start();
+        if (snmp != null) {
+            IntArrayList known = new IntArrayList();
+            snmp.schedulePeriodic(() -> {
+                registry.addresses(known);
+                return known;
+            });
+            // devices restored from the snapshot are asked at once too
+            registry.addresses(known);
+            snmp.scanAll(known);
+        }
+        jobs = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "netscan-jobs");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!config.targets().isEmpty()) {
+            jobs.scheduleWithFixedDelay(this::sweepQuietly, 0, config.icmpDiscoveryInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        long pruneEvery = Math.max(1_000, Math.min(config.pruneAfter().toMillis() / 10, 3_600_000));
+        jobs.scheduleWithFixedDelay(this::prune, pruneEvery, pruneEvery, TimeUnit.MILLISECONDS);
+        long snap = config.snapshotInterval().toMillis();
+        jobs.scheduleWithFixedDelay(this::saveSnapshotQuietly, snap, snap, TimeUnit.MILLISECONDS);
+        long report = config.healthReportInterval().toMillis();
+        jobs.scheduleWithFixedDelay(this::reportHealth, report, report, TimeUnit.MILLISECONDS);
+    }
+
+    private DeviceRegistry loadRegistry() throws IOException {
+        DeviceRegistry.Builder b = DeviceRegistry.builder().maxDevices(config.maxDevices())
+                .failureThreshold(config.failureThreshold()).suspendBase(config.suspendBase())
+                .suspendMax(config.suspendMax()).listener(new FanOutDevices());
+        Path file = config.dataDir().resolve(SNAPSHOT);
+        if (Files.exists(file)) {
+            try {
+                DeviceRegistry loaded = DeviceRegistry.load(file, b);
+                LOG.log(System.Logger.Level.INFO, "restored " + loaded.size() + " devices from " + file);
+                return loaded;
+            } catch (CorruptSnapshotException e) {
+                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + System.currentTimeMillis());
+                Files.move(file, aside);
+                LOG.log(System.Logger.Level.ERROR, "registry snapshot " + file + " is unusable (" + e.getMessage()
+                        + "); moved to " + aside + " and starting empty");
+            }
+        }
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- sweeps
+
+    /**
+     * Runs one discovery sweep of the configured networks now and waits for it. Returns empty when
+     * another sweep is running, the governor has paused discovery, or there are no networks.
+     */
+    public Optional<SweepSummary> sweepNow() throws InterruptedException {
+        requireStarted();
+        if (config.targets().isEmpty() || governor.throttle().discoveryPaused() || !sweepLock.tryLock()) {
+            return Optional.empty();
+        }
+        try {
+            SweepOptions options = SweepOptions.builder().timeout(config.pingTimeout()).retries(config.sweepRetries())
+                    .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
+            Sweep sweep = Sweep.start(engine, config.targets(), options, (ip, rtt) -> {
+                if (registry.add(ip) && snmp != null) {
+                    snmp.deviceDiscovered(ip);
+                }
+            });
+            runningSweep.set(sweep);
+            try {
+                SweepSummary summary = sweep.await();
+                lastSweep.set(summary);
+                sweepsRun.incrementAndGet();
+                scheduler.requestReconcile();
+                return Optional.of(summary);
+            } finally {
+                runningSweep.set(null);
+            }
+        } finally {
+            sweepLock.unlock();
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweepNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "discovery sweep failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- periodic jobs
+
+    private void prune() {
+        try {
+            long cutoff = System.currentTimeMillis() - config.pruneAfter().toMillis();
+            IntList gone = registry.prune(cutoff);
+            devicesPruned.addAndGet(gone.size());
+            if (!gone.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "pruned " + gone.size() + " devices not seen for " + config.pruneAfter());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "prune failed", e);
+        }
+    }
+
+    private void saveSnapshotQuietly() {
+        try {
+            registry.save(config.dataDir().resolve(SNAPSHOT));
+        } catch (IOException | RuntimeException e) {
+            snapshotFailures.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "registry snapshot failed", e);
+        }
+    }
+
+    private void reportHealth() {
+        try {
+            feedErrorRates();
+            Map<String, Object> fields = new TreeMap<>(healthFields());
+            fields.values().removeIf(v -> !(v instanceof Long || v instanceof Double || v instanceof Boolean
+                    || v instanceof String) || v instanceof Double d && !Double.isFinite(d));
+            sink.offerHealth(new HealthReport(epochNanosNow(), fields));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "health report failed", e);
+        }
+    }
+
+    /** Feeds the governor's error rates from the engine's and writer's counters. */
+    private synchronized void feedErrorRates() {
+        IcmpCounters c = engine.counters();
+        ErrorRate icmp = governor.errorRate("icmp");
+        icmp.recordEvents(Math.max(0, c.sent() - lastIcmpSent));
+        icmp.recordErrors(Math.max(0, c.sendErrors() - lastIcmpErrors));
+        lastIcmpSent = c.sent();
+        lastIcmpErrors = c.sendErrors();
+        if (sink instanceof InfluxWriter w) {
+            WriterCounters wc = w.counters();
+            ErrorRate writes = governor.errorRate("writer");
+            long attempts = wc.batchesConfirmed() + wc.failures();
+            writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
+            writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
+            lastWriterBatches = attempts;
+            lastWriterFailures = wc.failures();
+            governor.reportWriterBacklog(wc.queueDepth());
+        }
+    }
+
+    private void applyThrottle(Throttle previous, Throttle t) {
+        engine.setRateLimitPps(t.rateLimitPps());
+        engine.setMaxInFlight(Math.max(t.probesInFlight(), Math.min(131_072, config.maxConcurrentPingers())));
+        if (snmp != null) {
+            snmp.setMaxInFlight(t.snmpInFlight());
+        }
+        if (sink instanceof InfluxWriter w) {
+            w.setBatchSize(Math.max(500, Math.min(5_000, t.writerBatchSize())));
+        }
+        if (t.discoveryPaused()) {
+            Sweep s = runningSweep.get();
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
+    private void fanOutAlert(Alert a) {
+        for (AlertListener l : alertListeners) {
+            try {
+                l.onAlert(a);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "alert listener threw", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Every known device, as immutable snapshots. */
+    public List<Device> devices() {
+        requireStarted();
+        return registry.snapshot();
+    }
+
+    /** One device, or empty when unknown. */
+    public Optional<Device> device(int ipv4) {
+        requireStarted();
+        return Optional.ofNullable(registry.get(ipv4));
+    }
+
+    /** Number of known devices. */
+    public int deviceCount() {
+        requireStarted();
+        return registry.size();
+    }
+
+    /** The most recent completed sweep. */
+    public Optional<SweepSummary> lastSweep() {
+        return Optional.ofNullable(lastSweep.get());
+    }
+
+    /** The governor's last 100 alerts, oldest first. */
+    public List<Alert> alerts() {
+        requireStarted();
+        return governor.alerts();
+    }
+
+    /** True once the first sweep finished (or there is nothing to sweep) and the service runs. */
+    public boolean ready() {
+        return started && !closed && (config.targets().isEmpty() || sweepsRun.get() > 0);
+    }
+
+    /** True between {@link #start()} and {@link #close()}. */
+    public boolean running() {
+        return started && !closed;
+    }
+
+    /** Scheduler counters. */
+    public PingScheduler.Counters schedulerCounters() {
+        requireStarted();
+        return scheduler.counters();
+    }
+
+    /** ICMP engine counters (socket kind, sent, replies, ignored packets...). */
+    public IcmpCounters icmpCounters() {
+        requireStarted();
+        return engine.counters();
+    }
+
+    /** SNMP counters, or empty when SNMP is disabled. */
+    public Optional<SnmpCounters> snmpCounters() {
+        requireStarted();
+        return Optional.ofNullable(snmp).map(SnmpEnrichment::counters);
+    }
+
+    /**
+     * Everything the health endpoint and the {@code health_metrics} measurement report, by
+     * snake_case name: counts, counters, host sample and throttle. Values the host cannot give
+     * are absent.
+     */
+    public Map<String, Object> healthFields() {
+        requireStarted();
+        Map<String, Object> m = new TreeMap<>();
+        m.put("device_count", (long) registry.size());
+        m.put("suspended_devices", (long) registry.suspendedCount());
+        PingScheduler.Counters sc = scheduler.counters();
+        m.put("active_pingers", (long) sc.scheduled());
+        m.put("pinger_overflow", (long) sc.overflow());
+        m.put("pings_sent_total", sc.pingsSent());
+        m.put("ping_replies_total", sc.replies());
+        m.put("ping_timeouts_total", sc.timeouts());
+        m.put("ping_send_errors_total", sc.sendErrors());
+        m.put("ping_in_flight", sc.inFlight());
+        m.put("late_pings_total", sc.latePings());
+        m.put("ping_lateness_p50_us", sc.latenessP50Micros());
+        m.put("ping_lateness_p99_us", sc.latenessP99Micros());
+        m.put("ping_lateness_max_us", sc.latenessMaxMicros());
+        IcmpCounters ic = engine.counters();
+        m.put("icmp_socket", ic.socketKind() == null ? "none" : ic.socketKind().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("icmp_sent_total", ic.sent());
+        m.put("icmp_ignored_total", ic.ignoredTotal());
+        if (snmp != null) {
+            SnmpCounters s = snmp.counters();
+            m.put("snmp_suspended_devices", (long) snmp.suspendedCount());
+            m.put("snmp_requests_total", s.requests());
+            m.put("snmp_successes_total", s.successes());
+            m.put("snmp_timeouts_total", s.timeouts());
+            m.put("snmp_auth_failures_total", s.authFailures());
+        }
+        SweepSummary last = lastSweep.get();
+        m.put("sweeps_total", sweepsRun.get());
+        if (last != null) {
+            m.put("last_sweep_alive", last.alive());
+            m.put("last_sweep_targets", last.targets());
+        }
+        m.put("devices_pruned_total", devicesPruned.get());
+        m.put("snapshot_failures_total", snapshotFailures.get());
+        if (sink instanceof InfluxWriter w) {
+            WriterCounters wc = w.counters();
+            m.put("influxdb_successful_batches", wc.batchesConfirmed());
+            m.put("influxdb_failed_batches", wc.failures());
+            m.put("influxdb_ok", wc.failures() == 0 || wc.batchesConfirmed() > 0 && wc.spoolBytes() == 0);
+            for (Map.Entry<String, Object> e : wc.asHealthFields().entrySet()) {
+                m.put("writer_" + e.getKey(), e.getValue());
+            }
+        }
+        m.put("goroutines", (long) Thread.activeCount());
+        Runtime rt = Runtime.getRuntime();
+        m.put("memory_mb", (rt.totalMemory() - rt.freeMemory()) / 1_048_576L);
+        governor.lastSample().ifPresent(sample -> {
+            HealthReport r = sample.toHealthReport();
+            m.putAll(r.fields());
+            Object rss = r.fields().get("rss_bytes");
+            if (rss instanceof Long bytes && bytes > 0) {
+                m.put("rss_mb", bytes / 1_048_576L);
+            }
+        });
+        m.put("uptime_s", startedAt == null ? 0L : Duration.between(startedAt, Instant.now()).toSeconds());
+        m.put("process_cpu_time_ms", processCpuMillis());
+        return m;
+    }
+
+    private static long processCpuMillis() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1_000_000;
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** Device events (added, evicted, pruned, removed, suspended, resumed), on the thread that caused them. */
+    public void addDeviceListener(RegistryListener listener) {
+        deviceListeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void removeDeviceListener(RegistryListener listener) {
+        deviceListeners.remove(listener);
+    }
+
+    /** Governor alerts (INFO / WARNING / CRITICAL, raised and cleared). */
+    public void addAlertListener(AlertListener listener) {
+        alertListeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void removeAlertListener(AlertListener listener) {
+        alertListeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /**
+     * Graceful stop, bounded in time: stops sweeping and pinging, stops SNMP, flushes the sink
+     * (what cannot be written stays in the writer's spool), saves the registry snapshot. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            shutdown(Duration.ofSeconds(20));
+        }
+    }
+
+    private void shutdown(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        if (jobs != null) {
+            jobs.shutdownNow();
+        }
+        Sweep s = runningSweep.get();
+        if (s != null) {
+            s.cancel();
+        }
+        quietly("scheduler", () -> { if (scheduler != null) scheduler.close(); });
+        quietly("snmp", () -> { if (snmp != null) snmp.close(); });
+        quietly("governor", () -> { if (governor != null) governor.close(); });
+        quietly("icmp engine", () -> { if (engine != null) engine.close(); });
+        if (jobs != null) {
+            try {
+                jobs.awaitTermination(Math.max(0, deadline - System.nanoTime()) / 2, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        quietly("sink", () -> {
+            if (sink != null) {
+                if (ownsSink) {
+                    sink.close();
+                } else {
+                    sink.flush();
+                }
+            }
+        });
+        quietly("registry snapshot", () -> {
+            if (registry != null && started) {
+                registry.save(config.dataDir().resolve(SNAPSHOT));
+            }
+        });
+        quietly("registry", () -> { if (registry != null) registry.close(); });
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.ERROR, "stopping " + what + " failed", e);
+        }
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("service is not started");
+        }
+    }
+
+    private static long epochNanosNow() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /** Sends registry events to the subscribers, and forgets SNMP state of devices that left. */
+    private final class FanOutDevices implements RegistryListener {
+        @Override public void onAdded(int ip) { each(l -> l.onAdded(ip)); }
+        @Override public void onEvicted(int ip) { forget(ip); each(l -> l.onEvicted(ip)); }
+        @Override public void onPruned(int ip) { forget(ip); each(l -> l.onPruned(ip)); }
+        @Override public void onRemoved(int ip) { forget(ip); each(l -> l.onRemoved(ip)); }
+        @Override public void onSuspended(int ip, long until, int n) { each(l -> l.onSuspended(ip, until, n)); }
+        @Override public void onResumed(int ip, boolean expired) { each(l -> l.onResumed(ip, expired)); }
+
+        private void forget(int ip) {
+            SnmpEnrichment e = snmp;
+            if (e != null) {
+                e.forget(ip);
+            }
+        }
+
+        private void each(java.util.function.Consumer<RegistryListener> event) {
+            for (RegistryListener l : deviceListeners) {
+                try {
+                    event.accept(l);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "device listener threw", e);
+                }
+            }
+        }
+    }
+
+    /** SNMP answers update the registry's identity fields and become device_info points. */
+    private final class SnmpToRegistry implements SnmpListener {
+        @Override
+        public void onSuccess(int ipv4, SnmpInfo info, long timestampEpochNanos) {
+            registry.updateSnmp(ipv4, info);
+            sink.offerDeviceInfo(ipv4, info, timestampEpochNanos);
+        }
+
+        @Override
+        public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "SNMP " + outcome + " from " + Ipv4.format(ipv4));
+        }
+    }
+
+    /** Builds a {@link NetscanService}. */
+    public static final class Builder {
+        private final NetscanConfig config;
+        private MetricsSink sink;
+        private HostProbe hostProbe;
+        private IcmpEngineConfig engineConfig;
+        private SnmpSettings snmpSettings;
+
+        private Builder(NetscanConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Your own sink instead of the configured one; the service flushes it but does not close it. */
+        public Builder sink(MetricsSink v) { sink = v; return this; }
+
+        /** The host probe the governor samples (default: OSHI). */
+        public Builder hostProbe(HostProbe v) { hostProbe = v; return this; }
+
+        /** ICMP engine settings (default: from the configuration). */
+        public Builder engineConfig(IcmpEngineConfig v) { engineConfig = v; return this; }
+
+        /** SNMP settings (default: from the configuration). */
+        public Builder snmpSettings(SnmpSettings v) { snmpSettings = v; return this; }
+
+        public NetscanService build() {
+            return new NetscanService(this);
+        }
+    }
+}
