@@ -433,7 +433,11 @@ public final class IcmpEngine implements AutoCloseable {
     /**
      * Stops the engine: no new submissions, threads stopped (bounded: about a second at most),
      * sockets closed, then pending probes completed on the calling thread: queued ones with ERROR,
-     * in-flight ones with TIMEOUT. Idempotent.
+     * in-flight ones with TIMEOUT. Idempotent. If a listener keeps an engine thread busy beyond
+     * the one-second bound, close returns without completing the pending probes (completing them
+     * would race that thread). Must not be called from a listener.
+     *
+     * @throws IllegalStateException when called on an engine thread (from a listener)
      */
     @Override
     public void close() {
