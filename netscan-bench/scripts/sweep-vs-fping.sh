@@ -9,7 +9,7 @@
 #
 # Needs root (raw sockets, ip netns, iptables), fping, and netscan-bench/target/benchmarks.jar
 # (build: ./mvnw -B -ntp -pl netscan-bench -am package -DskipTests).
-# Usage: netscan-bench/scripts/sweep-vs-fping.sh [path/to/benchmarks.jar]
+# Usage: [SWEEP_JAVA_OPTS='...'] netscan-bench/scripts/sweep-vs-fping.sh [path/to/benchmarks.jar]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +25,13 @@ work=$(mktemp -d)
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-java_sweep=(java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$jar" dev.netscan.bench.icmp.SweepMain)
+# JVM flags for our sweep process (override with SWEEP_JAVA_OPTS). C1 only: the Java share of a
+# sweep's CPU is small (the kernel's send/receive work dominates), and on 2 cores C2's compile
+# threads compete with the sender, helper and receiver threads, most of all in the first sweep.
+java_opts=${SWEEP_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
+# shellcheck disable=SC2206
+java_sweep=(java --enable-native-access=ALL-UNNAMED $java_opts -cp "$jar" dev.netscan.bench.icmp.SweepMain)
+echo "our JVM flags: $java_opts"
 now_ns() { date +%s%N; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" | tail -1; }
 fail=0
@@ -52,7 +58,8 @@ echo "netscan: found $cold_n in ${cold_s} s (first sweep, cold JVM); $ours_n in 
 awk -v f="$fping_s" -v c="$cold_s" -v o="$ours_s" 'BEGIN{printf "ratio fping/netscan: %.2fx (cold), %.2fx (warm)\n", f/c, f/o}'
 [ "$cold_n" = 65534 ] || { echo "FAIL: expected 65534 alive in the cold run, found $cold_n"; fail=1; }
 [ "$ours_n" = 65534 ] || { echo "FAIL: expected 65534 alive, found $ours_n"; fail=1; }
-awk -v f="$fping_s" -v o="$ours_s" 'BEGIN{exit !(f/o >= 1.5)}' || { echo "MISS: all-alive sweep is not 1.5x faster than fping in this run"; fail=1; }
+awk -v f="$fping_s" -v o="$ours_s" 'BEGIN{exit !(f/o >= 1.5)}' || { echo "MISS: the warm all-alive sweep is not 1.5x faster than fping in this run"; fail=1; }
+awk -v f="$fping_s" -v c="$cold_s" 'BEGIN{exit !(f/c >= 1.5)}' || echo "note: the cold (first) sweep is not 1.5x faster than fping in this run"
 
 echo
 echo "== 2. half-dead 127.1.0.0/16 in namespace $ns (127.1.128.0/17 dropped; timeout 1000 ms, no retries)"

@@ -79,6 +79,8 @@ public final class IcmpEngine implements AutoCloseable {
     /** Receiver's poll timeout: bounds how late an idle engine notices close() and how stale {@code drainedUpToNanos} gets. */
     private static final int POLL_MILLIS = 10;
     private static final int RECV_BUFFER = 512;
+    /** A batch that left this much later than its recorded send time gets its deadlines restarted. */
+    private static final long LATE_SEND_NANOS = 1_000_000;
 
     // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
     private static final int C_PROBES = 0, C_SENT = 1, C_RETRIES = 2, C_TIMEOUTS = 3, C_SEND_ERRORS = 4,
@@ -149,6 +151,7 @@ public final class IcmpEngine implements AutoCloseable {
     private volatile long rateLimitPps;
     private volatile int maxInFlight;
     private volatile boolean closing;
+    private volatile Throwable failure;
     private volatile boolean senderParked;
     private final Thread sender;
     private final Thread receiver;
@@ -205,11 +208,11 @@ public final class IcmpEngine implements AutoCloseable {
         this.lanes = new LaneQueue[] {new LaneQueue(config.laneQueueCapacity()), new LaneQueue(config.laneQueueCapacity())};
         this.rateLimitPps = config.rateLimitPps();
         this.maxInFlight = config.maxInFlight();
-        this.sender = new Thread(this::sendLoop, "netscan-icmp-sender");
-        this.receiver = new Thread(this::receiveLoop, "netscan-icmp-receiver");
+        this.sender = new Thread(() -> guarded(this::sendLoop), "netscan-icmp-sender");
+        this.receiver = new Thread(() -> guarded(this::receiveLoop), "netscan-icmp-receiver");
         sender.setDaemon(true);
         receiver.setDaemon(true);
-        this.helper = helperSocket4 == null ? null : new Thread(this::helperLoop, "netscan-icmp-send-helper");
+        this.helper = helperSocket4 == null ? null : new Thread(() -> guarded(this::helperLoop), "netscan-icmp-send-helper");
         if (helper != null) {
             helper.setDaemon(true);
         }
@@ -230,7 +233,10 @@ public final class IcmpEngine implements AutoCloseable {
         }
         IcmpSocket helper = null;
         if (config.parallelSend()) {
-            helper = IcmpSocket.open(s4.raw, Libc.AF_INET, 4096 * 4, config.sendBufferBytes(), true).socket();
+            // A raw helper socket receives nothing (its filter blocks every type); a datagram one
+            // gets the replies to what it sent, so it needs the full receive buffer.
+            int rcv = s4.raw ? 16 * 1024 : config.receiveBufferBytes();
+            helper = IcmpSocket.open(s4.raw, Libc.AF_INET, rcv, config.sendBufferBytes(), true).socket();
         }
         IcmpEngine engine = new IcmpEngine(config, s4, s6, helper);
         engine.sender.start();
@@ -427,7 +433,11 @@ public final class IcmpEngine implements AutoCloseable {
     /**
      * Stops the engine: no new submissions, threads stopped (bounded: about a second at most),
      * sockets closed, then pending probes completed on the calling thread: queued ones with ERROR,
-     * in-flight ones with TIMEOUT. Idempotent.
+     * in-flight ones with TIMEOUT. Idempotent. If a listener keeps an engine thread busy beyond
+     * the one-second bound, close returns without completing the pending probes (completing them
+     * would race that thread). Must not be called from a listener.
+     *
+     * @throws IllegalStateException when called on an engine thread (from a listener)
      */
     @Override
     public void close() {
@@ -503,6 +513,25 @@ public final class IcmpEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs an engine loop; an unexpected error (a bug: the loops catch everything they expect) is
+     * kept for {@link #failure()} and reported on stderr rather than lost with the thread.
+     */
+    private void guarded(Runnable loop) {
+        try {
+            loop.run();
+        } catch (Throwable t) {
+            failure = t;
+            System.err.println("netscan ICMP engine: thread " + Thread.currentThread().getName() + " failed: " + t);
+            t.printStackTrace();
+        }
+    }
+
+    /** The unexpected error that stopped an engine thread, or null (a healthy engine). */
+    public Throwable failure() {
+        return failure;
+    }
+
     private void wakeSender() {
         if (senderParked) {
             LockSupport.unpark(sender);
@@ -561,18 +590,22 @@ public final class IcmpEngine implements AutoCloseable {
             MemorySegment errno = Libc.newErrnoSegment(arena);
             int[] cancelledSlots = new int[config.batchSize()];
             while (!closing) {
-                if (other4 != null && !other4.busy && other4.failedCount > 0) {
-                    drainFailures(other4);
+                if (other4 != null && !other4.busy && other4.count > 0) {
+                    drainFailures(other4); // the helper finished it
                 }
                 drainFreed();
                 long now = System.nanoTime();
-                expire(now);
+                // Probes in the batch the helper is still sending must not expire before they
+                // have even left: cap expiry below that batch's earliest deadline.
+                expire(now, other4 != null && other4.busy ? other4.minDeadline - 1 : Long.MAX_VALUE);
                 int budget = config.batchSize();
                 long pps = rateLimitPps;
                 double interval = pps > 0 ? 1e9 / pps : 0;
                 if (pps > 0) {
                     double t = now - originNanos;
-                    double burst = Math.max(1, Math.min(config.batchSize(), pps / 100)) * interval;
+                    // Up to 50 ms of unused tokens carry over, so a sender descheduled for a few
+                    // tens of ms (a loaded machine) catches up and the long-run rate stays exact.
+                    double burst = Math.max(1, pps / 20) * interval;
                     if (tat < t - burst) {
                         tat = t - burst;
                     }
@@ -580,9 +613,9 @@ public final class IcmpEngine implements AutoCloseable {
                     budget = (int) Math.min(budget, Math.max(0, tokens));
                 }
                 long sendNanos = System.nanoTime();
-                b4.count = 0;
+                b4.reset();
                 if (b6 != null) {
-                    b6.count = 0;
+                    b6.reset();
                 }
                 int used = 0;
                 // 1. retries
@@ -663,6 +696,7 @@ public final class IcmpEngine implements AutoCloseable {
                         // A full batch: let the helper send it on its own socket while this
                         // thread builds (and sends) the next one.
                         drainFailures(other4);
+                        other4.reset();
                         b4.busy = true;
                         handoff = b4;
                         if (helperParked) {
@@ -745,9 +779,12 @@ public final class IcmpEngine implements AutoCloseable {
         }
     }
 
-    private void expire(long now) {
+    private void expire(long now, long helperCap) {
         long drained = drainedUpToNanos;
         long limit = drained - now < 0 ? drained : now;
+        if (helperCap != Long.MAX_VALUE && helperCap - limit < 0) {
+            limit = helperCap;
+        }
         while (deadlines.size() > 0 && deadlines.peekDeadline() - limit <= 0) {
             int s = deadlines.poll();
             long st = (long) LONGS.getAcquire(stamp, s);
@@ -789,7 +826,13 @@ public final class IcmpEngine implements AutoCloseable {
             b.addrs.set(Libc.BE_INT, (long) i * Libc.SOCKADDR_IN.byteSize() + Libc.SIN_ADDR, addr4[s]);
         }
         b.slots[i] = s;
-        deadlines.put(s, sendNanos + timeoutNanos[s]);
+        b.gens[i] = gen;
+        b.sendNanos = sendNanos;
+        long deadline = sendNanos + timeoutNanos[s];
+        if (i == 0 || deadline - b.minDeadline < 0) {
+            b.minDeadline = deadline;
+        }
+        deadlines.put(s, deadline);
     }
 
     /** The helper thread: sends the batches the sender hands over. */
@@ -801,7 +844,7 @@ public final class IcmpEngine implements AutoCloseable {
                 if (b != null) {
                     handoff = null;
                     flush(b, helperSocket4, errno, helperCounters, 0);
-                    b.busy = false;
+                    b.busy = false; // publishes failed[] and sentDoneNanos to the sender
                     continue;
                 }
                 helperParked = true;
@@ -813,12 +856,26 @@ public final class IcmpEngine implements AutoCloseable {
         }
     }
 
-    /** Sender thread: completes the probes a batch failed to send. */
+    /**
+     * Sender thread, once a flushed batch is back: completes the probes the kernel refused, and
+     * when the batch left noticeably later than its recorded send time (a descheduled thread),
+     * restarts its probes' timeouts from when they really left.
+     */
     private void drainFailures(SendBatch b) {
         for (int i = 0; i < b.failedCount; i++) {
             failSend(b.failed[i]);
         }
         b.failedCount = 0;
+        if (b.count > 0 && b.sentDoneNanos - b.sendNanos > LATE_SEND_NANOS) {
+            for (int i = 0; i < b.count; i++) {
+                int s = b.slots[i];
+                long st = (long) LONGS.getAcquire(stamp, s);
+                if (st == ((((long) b.gens[i]) & 0xFFFF_FFFFL) << 2 | PHASE_SENT) && deadlines.contains(s)) {
+                    deadlines.put(s, b.sentDoneNanos + timeoutNanos[s]);
+                }
+            }
+        }
+        b.count = 0;
     }
 
     /**
@@ -849,6 +906,7 @@ public final class IcmpEngine implements AutoCloseable {
             i++;
             transient_ = 0;
         }
+        b.sentDoneNanos = System.nanoTime();
     }
 
     private void failSend(int s) {
@@ -869,11 +927,22 @@ public final class IcmpEngine implements AutoCloseable {
         final MemorySegment packets;
         final int[] slots;
         final int[] failed;
+        final int[] gens;
+        /** Recorded send time of the batch's probes (their payloads carry it), and their earliest deadline. */
+        long sendNanos;
+        long minDeadline;
+        /** When the flush finished (written by the flushing thread). */
+        long sentDoneNanos;
         /** Filled by whichever thread flushed the batch; read by the sender once {@code busy} is false. */
         int failedCount;
         int count;
         /** True while the helper owns the batch (set by the sender, cleared by the helper). */
         volatile boolean busy;
+
+        void reset() {
+            count = 0;
+            failedCount = 0;
+        }
 
         SendBatch(Arena arena, boolean v6, int n) {
             this.v6 = v6;
@@ -884,6 +953,7 @@ public final class IcmpEngine implements AutoCloseable {
             packets = arena.allocate((long) EchoCodec.REQUEST_LENGTH * n, 8);
             slots = new int[n];
             failed = new int[n];
+            gens = new int[n];
             for (int i = 0; i < n; i++) {
                 long a = i * addrSize;
                 if (v6) {

@@ -43,6 +43,7 @@ public record IcmpEngineConfig(
         return builder().build();
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -62,11 +63,13 @@ public record IcmpEngineConfig(
 
         private Builder() {}
 
+        /** The socket kind to require; null (the default) prefers DATAGRAM and falls back to RAW. */
         public Builder requiredKind(SocketKind kind) {
             this.requiredKind = kind;
             return this;
         }
 
+        /** Initial rate limit in echo requests per second; 0 (the default) = unlimited. */
         public Builder rateLimitPps(long pps) {
             this.rateLimitPps = pps;
             return this;
@@ -78,36 +81,43 @@ public record IcmpEngineConfig(
             return this;
         }
 
+        /** Size of the in-flight slot table, 1 to 16,777,216; default 131,072. */
         public Builder slotCapacity(int slots) {
             this.slotCapacity = slots;
             return this;
         }
 
+        /** Probes each lane can queue; default 8,192. */
         public Builder laneQueueCapacity(int capacity) {
             this.laneQueueCapacity = capacity;
             return this;
         }
 
+        /** Socket receive buffer to request, bytes; default 32 MiB (the kernel doubles it). */
         public Builder receiveBufferBytes(int bytes) {
             this.receiveBufferBytes = bytes;
             return this;
         }
 
+        /** Socket send buffer to request, bytes; default 4 MiB. */
         public Builder sendBufferBytes(int bytes) {
             this.sendBufferBytes = bytes;
             return this;
         }
 
+        /** Messages per sendmmsg/recvmmsg call, 1 to 1024; default 64. */
         public Builder batchSize(int size) {
             this.batchSize = size;
             return this;
         }
 
+        /** Whether to open an ICMPv6 socket too; default true. */
         public Builder ipv6(boolean enabled) {
             this.ipv6 = enabled;
             return this;
         }
 
+        /** Whether full IPv4 batches may be sent by a second thread and socket; default true. */
         public Builder parallelSend(boolean enabled) {
             this.parallelSend = enabled;
             return this;

@@ -46,6 +46,7 @@ public final class Sweep {
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong unreachable = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final CompletableFuture<SweepSummary> completion = new CompletableFuture<>();
     private volatile boolean cancelled;
@@ -130,7 +131,12 @@ public final class Sweep {
                     }
                     if (!finished.get()) {
                         alive.incrementAndGet();
-                        listener.onAlive(result.ipv4(), result.rttNanos());
+                        try {
+                            listener.onAlive(result.ipv4(), result.rttNanos());
+                        } catch (RuntimeException e) {
+                            // a faulty listener must not stall the sweep's completion count
+                            listenerErrors.incrementAndGet();
+                        }
                     }
                 }
                 case TIMEOUT -> timeouts.incrementAndGet();
@@ -168,6 +174,11 @@ public final class Sweep {
             f.interrupt();
         }
         finish();
+    }
+
+    /** Exceptions thrown by the {@link SweepListener} so far (caught; the sweep carries on). */
+    public long listenerErrors() {
+        return listenerErrors.get();
     }
 
     /** True once the summary is available. */

@@ -21,6 +21,7 @@ public record SweepOptions(Duration timeout, int retries, long seed, boolean all
     /** Largest target set ever swept: a /8. */
     public static final long HARD_LIMIT = 1L << 24;
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -44,21 +45,25 @@ public record SweepOptions(Duration timeout, int retries, long seed, boolean all
 
         private Builder() {}
 
+        /** Timeout of each attempt; default 1 s, at most 5 minutes. */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
         }
 
+        /** Extra attempts for an address that did not answer, 0 to 10; default 1. */
         public Builder retries(int retries) {
             this.retries = retries;
             return this;
         }
 
+        /** Seed of the permuted order; default 0. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /** Opt in to sweeping more than 65,536 addresses (never more than a /8); default false. */
         public Builder allowLarge(boolean allowLarge) {
             this.allowLarge = allowLarge;
             return this;

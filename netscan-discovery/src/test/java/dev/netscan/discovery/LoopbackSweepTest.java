@@ -56,4 +56,16 @@ class LoopbackSweepTest {
             }
         }
     }
+
+    @Test
+    void aThrowingSweepListenerDoesNotStallTheSweep() throws Exception {
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
+            Sweep sweep = Sweep.start(engine, TargetSet.of("127.7.4.0/28"), SweepOptions.defaults(), (ipv4, rtt) -> {
+                throw new IllegalStateException("listener bug");
+            });
+            SweepSummary s = sweep.await(Duration.ofSeconds(30));
+            assertThat(s.alive()).isEqualTo(14);
+            assertThat(sweep.listenerErrors()).isEqualTo(14);
+        }
+    }
 }

@@ -92,7 +92,7 @@ class NamespaceSweepTest {
                 AtomicLong wrong = new AtomicLong();
                 Set<Integer> replied = ConcurrentHashMap.newKeySet();
                 CountDownLatch done = new CountDownLatch(dead + alive);
-                long timeout = TimeUnit.SECONDS.toNanos(4);
+                long timeout = TimeUnit.SECONDS.toNanos(6);
                 int base = Ipv4.parse("127.64.0.0");
                 for (int i = 0; i < dead; i++) {
                     assertThat(engine.trySubmit(base + i, timeout, 0, Lane.SWEEP, (r, n) -> {

@@ -67,12 +67,22 @@ final class NetNamespace implements AutoCloseable {
 
     /** Drops echo requests to {@code cidr} on arrival: those addresses never answer (they time out). */
     void dropEchoRequestsTo(String cidr) throws IOException {
-        exec("iptables", "-w", "-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-d", cidr, "-j", "DROP");
+        iptables("-w", "-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-d", cidr, "-j", "DROP");
+    }
+
+    private void iptables(String... args) throws IOException {
+        List<String> c = new ArrayList<>(List.of("iptables"));
+        c.addAll(List.of(args));
+        try {
+            exec(c.toArray(String[]::new));
+        } catch (IOException e) {
+            Privileged.require(false, "iptables does not work in the test namespace (install iptables; needs root): " + e.getMessage());
+        }
     }
 
     /** Answers echo requests to {@code cidr} with ICMP host-unreachable. */
     void rejectEchoRequestsTo(String cidr) throws IOException {
-        exec("iptables", "-w", "-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-d", cidr,
+        iptables("-w", "-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-d", cidr,
                 "-j", "REJECT", "--reject-with", "icmp-host-unreachable");
     }
 
