@@ -144,12 +144,14 @@ public final class NetscanService implements AutoCloseable {
             }
             try {
                 startLocked();
+                started = true;
+                startedAt = Instant.now();
+                scheduleJobs();
             } catch (IOException | RuntimeException e) {
+                started = false;
                 shutdown(Duration.ofSeconds(10));
                 throw e;
             }
-            started = true;
-            startedAt = Instant.now();
         }
     }
 
@@ -190,15 +192,19 @@ public final class NetscanService implements AutoCloseable {
         governor.start();
         scheduler.start();
         if (snmp != null) {
-            IntArrayList known = new IntArrayList();
             snmp.schedulePeriodic(() -> {
+                IntArrayList known = new IntArrayList(registry.size());
                 registry.addresses(known);
                 return known;
             });
             // devices restored from the snapshot are asked at once too
-            registry.addresses(known);
-            snmp.scanAll(known);
+            IntArrayList restored = new IntArrayList(registry.size());
+            registry.addresses(restored);
+            snmp.scanAll(restored);
         }
+    }
+
+    private void scheduleJobs() {
         jobs = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "netscan-jobs");
             t.setDaemon(true);
@@ -473,7 +479,7 @@ public final class NetscanService implements AutoCloseable {
                 m.put("writer_" + e.getKey(), e.getValue());
             }
         }
-        m.put("goroutines", (long) Thread.activeCount());
+        m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         Runtime rt = Runtime.getRuntime();
         m.put("memory_mb", (rt.totalMemory() - rt.freeMemory()) / 1_048_576L);
         governor.lastSample().ifPresent(sample -> {

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * Shared machinery of the local sinks (files, stdout): offers go into a bounded MPSC queue and
@@ -23,7 +23,7 @@ abstract class AsyncLineSink implements MetricsSink {
     private static final System.Logger LOG = System.getLogger(AsyncLineSink.class.getName());
     private static final int CHUNK_BYTES = 256 * 1024;
 
-    private final MpscArrayQueue<Object> queue;
+    private final MpscAtomicArrayQueue<Object> queue;
     private final LineProtocolEncoder enc;
     private final String threadName;
     private final LongAdder refused = new LongAdder();
@@ -39,7 +39,7 @@ abstract class AsyncLineSink implements MetricsSink {
         if (queueCapacity < 16) {
             throw new IllegalArgumentException("queueCapacity must be >= 16, was " + queueCapacity);
         }
-        this.queue = new MpscArrayQueue<>(queueCapacity);
+        this.queue = new MpscAtomicArrayQueue<>(queueCapacity);
         this.enc = new LineProtocolEncoder(precision, 64 * 1024);
         this.threadName = threadName;
     }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.zip.Deflater;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * The batched InfluxDB line-protocol writer: the {@link MetricsSink} that gets every measurement
@@ -39,7 +39,7 @@ import org.jctools.queues.MpscArrayQueue;
  *
  * <h2>How data flows</h2>
  * {@code offer*} puts the value (no copy, no encoding) into a bounded lock-free MPSC queue
- * (JCTools {@link MpscArrayQueue}) and returns; a full queue refuses the offer and counts it as
+ * (JCTools {@link MpscAtomicArrayQueue}, the variant without sun.misc.Unsafe) and returns; a full queue refuses the offer and counts it as
  * dropped. One flush thread owns everything else: it encodes queued values into line protocol
  * ({@link LineProtocolEncoder}), seals a batch at {@code batchSize} points or when the oldest
  * point has waited {@code flushInterval}, gzips it, and sends it with {@link HttpClient} (HTTP/1.1
@@ -85,7 +85,7 @@ public final class InfluxWriter implements MetricsSink {
     private final WriterConfig config;
     private final InstantSource clock;
     private final LongSupplier nanoTime;
-    private final MpscArrayQueue<Object> queue;
+    private final MpscAtomicArrayQueue<Object> queue;
     /** Write URIs by [health ? 1 : 0][precision ordinal]: a spooled batch keeps the precision it was encoded with. */
     private final URI[][] writeUris = new URI[2][Precision.values().length];
     private final String authHeader;
@@ -159,7 +159,7 @@ public final class InfluxWriter implements MetricsSink {
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.batchSize = config.batchSize();
-        this.queue = new MpscArrayQueue<>(config.queueCapacity());
+        this.queue = new MpscAtomicArrayQueue<>(config.queueCapacity());
         for (Precision p : Precision.values()) {
             writeUris[0][p.ordinal()] = writeUri(config, false, p);
             writeUris[1][p.ordinal()] = writeUri(config, true, p);

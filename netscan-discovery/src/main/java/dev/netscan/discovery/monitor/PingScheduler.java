@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * Pings every device of the registry once per {@code pingInterval}, forever, on a fixed-rate
@@ -74,7 +74,7 @@ public final class PingScheduler implements AutoCloseable {
     private final IntArrayList pending = new IntArrayList();
     private final RollingStats stats;
     private final LatencyHistogram lateness = new LatencyHistogram();
-    private final MpscUnboundedXaddArrayQueue<PingResult> results = new MpscUnboundedXaddArrayQueue<>(4096);
+    private final MpscUnboundedAtomicArrayQueue<PingResult> results = new MpscUnboundedAtomicArrayQueue<>(4096);
     private final ProbeListener onResult = (result, attempts) -> handleResult(result);
 
     // ---- counters: written by one thread each (or atomically), read by anyone
