@@ -105,6 +105,10 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--snmp-retries", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int snmpRetries;
 
+    @Option(names = "--snmp-in-flight", paramLabel = "N", defaultValue = "1024",
+            description = "SNMP requests in flight at once (default: ${DEFAULT-VALUE}).")
+    int snmpInFlight;
+
     @Option(names = "--community", paramLabel = "COMMUNITY",
             description = "v1/v2c community (default: $NETSCAN_SNMP_COMMUNITY, else public).")
     String community;
@@ -170,7 +174,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
                 .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
-                .snmpRetries(snmpRetries).pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
+                .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight).pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
         if (ratePps != null) {
             cb.pingRateLimitPps(ratePps);
         }

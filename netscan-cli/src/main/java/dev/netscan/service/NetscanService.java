@@ -245,15 +245,24 @@ public final class NetscanService implements AutoCloseable {
     // ---------------------------------------------------------------- sweeps
 
     /**
-     * Runs one discovery sweep of the configured networks now and waits for it. Returns empty when
-     * another sweep is running, the governor has paused discovery, or there are no networks.
+     * Runs one discovery sweep of the configured networks now and waits for it (after any sweep
+     * already running). Returns empty when the governor has paused discovery or there are no
+     * networks.
      */
     public Optional<SweepSummary> sweepNow() throws InterruptedException {
         requireStarted();
-        if (config.targets().isEmpty() || governor.throttle().discoveryPaused() || !sweepLock.tryLock()) {
+        return sweep();
+    }
+
+    private Optional<SweepSummary> sweep() throws InterruptedException {
+        if (config.targets().isEmpty() || governor.throttle().discoveryPaused()) {
             return Optional.empty();
         }
+        sweepLock.lockInterruptibly();
         try {
+            if (closed) {
+                return Optional.empty();
+            }
             SweepOptions options = SweepOptions.builder().timeout(config.pingTimeout()).retries(config.sweepRetries())
                     .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
             Sweep sweep = Sweep.start(engine, config.targets(), options, (ip, rtt) -> {
@@ -278,7 +287,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void sweepQuietly() {
         try {
-            sweepNow();
+            sweep();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
