@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Question: what does adding a new device cost when the registry is full, so that every add
  * evicts the least recently seen device, and how does that grow with the number of devices?
  *
- * <p>{@code registry}: {@link DeviceRegistry} (indexed 4-ary min-heap, O(log n)) at 100 to
+ * <p>{@code registry}: {@link DeviceRegistry} (indexed 8-ary min-heap, O(log n)) at 100 to
  * 1,000,000 devices. {@code naive}: the reference's "before" (shared/reference/001 section 1.1:
  * string-keyed map of device objects, full scan for the oldest, O(n)) at 100 to 20,000.
  * {@code primitiveScan}: the same scan over a primitive map, the strongest O(n) baseline.
