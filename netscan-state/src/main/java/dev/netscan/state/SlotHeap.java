@@ -78,7 +78,7 @@ final class SlotHeap {
     void ensureSlotCapacity(int capacity) {
         if (capacity > pos.length) {
             int old = pos.length;
-            int c = (int) Math.min(MAX_SLOTS, Math.max(capacity, old + (old >> 1)));
+            int c = Math.min(MAX_SLOTS, Math.max(capacity, old + (old >> 1)));
             pos = Arrays.copyOf(pos, c);
             Arrays.fill(pos, old, c, ABSENT);
         }
