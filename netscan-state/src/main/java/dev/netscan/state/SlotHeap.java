@@ -3,35 +3,48 @@ package dev.netscan.state;
 import java.util.Arrays;
 
 /**
- * An indexed 4-ary min-heap of slot numbers ordered by a {@code long} key, with each slot's
- * position kept so that any slot's key can be changed or the slot removed in O(log n).
+ * An indexed 8-ary min-heap of slot numbers ordered by a {@code long} key (epoch millis), with
+ * each slot's position kept so that any slot's key can be changed, or the slot removed, in
+ * O(log n).
  *
- * <p>Keys live inline beside the slots ({@code keys[i]} is the key of {@code slots[i]}), so a
- * sift compares keys without chasing the slot number, and the four children of a node sit next
- * to each other in memory: a level costs about one cache line, and a 4-ary heap has half the
- * levels of a binary one. Both matter at a million devices, where the lower levels are not in
- * cache.
+ * <p>Layout, chosen for a million devices where the lower levels are not in cache: each heap
+ * entry is one {@code long} packing the key (relative to {@link #base}, 39 bits, about 17 years)
+ * above the slot number (24 bits), so comparing entries compares keys (ties broken by slot) and
+ * moving an entry is one store; the eight children of a node are 64 contiguous bytes, about one
+ * cache line, and an 8-ary heap of a million entries is 7 levels deep instead of 20.
+ *
+ * <p>Keys outside the window {@code [base, base + MAX_REL]} are clamped; the owner keeps the
+ * exact value elsewhere and uses the heap only for order. When a key beyond the window arrives,
+ * the window slides forward ({@link #rebase}): a monotone map of every entry, so the heap stays
+ * ordered. With the window centred on the creation time this happens after about 8 years.
  *
  * <p>Not thread-safe: the owning {@link DeviceRegistry} calls it under its lock. Allocation-free
- * except when {@link #ensureSlotCapacity(int)} or an insert grows the arrays.
+ * except when it grows.
  */
 final class SlotHeap {
     static final int ABSENT = -1;
+    static final int SLOT_BITS = 24;
+    /** The largest slot number + 1, hence the largest registry. */
+    static final int MAX_SLOTS = 1 << SLOT_BITS;
+    private static final long SLOT_MASK = MAX_SLOTS - 1L;
+    static final long MAX_REL = (1L << (63 - SLOT_BITS)) - 1;
+    private static final int LOG_D = 3;
+    private static final int D = 1 << LOG_D;
 
-    /** keys[i] is the key of the slot at heap position i; valid for i < size. */
-    private long[] keys;
-    /** slots[i] is the slot at heap position i; valid for i < size. */
-    private int[] slots;
+    /** heap[i] = (key - base) << SLOT_BITS | slot, for i < size; heap order on the whole long. */
+    private long[] heap;
     /** pos[slot] is the heap position of slot, or ABSENT. */
     private int[] pos;
     private int size;
+    /** Keys are stored relative to this. */
+    private long base;
 
-    SlotHeap(int initialCapacity) {
-        int c = Math.max(4, initialCapacity);
-        keys = new long[c];
-        slots = new int[c];
+    SlotHeap(int initialCapacity, long base) {
+        int c = Math.max(D, initialCapacity);
+        heap = new long[c];
         pos = new int[c];
         Arrays.fill(pos, ABSENT);
+        this.base = base;
     }
 
     int size() {
@@ -42,56 +55,53 @@ final class SlotHeap {
         return size == 0;
     }
 
-    /** The smallest key, or {@link Long#MAX_VALUE} when empty. */
+    /** The smallest (stored, possibly clamped) key, or {@link Long#MAX_VALUE} when empty. */
     long minKey() {
-        return size == 0 ? Long.MAX_VALUE : keys[0];
+        return size == 0 ? Long.MAX_VALUE : base + (heap[0] >>> SLOT_BITS);
     }
 
     /** The slot with the smallest key, or {@link #ABSENT} when empty. */
     int minSlot() {
-        return size == 0 ? ABSENT : slots[0];
+        return size == 0 ? ABSENT : (int) (heap[0] & SLOT_MASK);
     }
 
     boolean contains(int slot) {
         return slot < pos.length && pos[slot] != ABSENT;
     }
 
-    /** The key of a slot that is in the heap. */
+    /** The stored (possibly clamped) key of a slot that is in the heap. */
     long key(int slot) {
-        return keys[pos[slot]];
+        return base + (heap[pos[slot]] >>> SLOT_BITS);
     }
 
     /** Makes room for slot numbers below {@code capacity}. */
     void ensureSlotCapacity(int capacity) {
         if (capacity > pos.length) {
             int old = pos.length;
-            int c = Math.max(capacity, old + (old >> 1));
+            int c = Math.min(MAX_SLOTS, Math.max(capacity, old + (old >> 1)));
             pos = Arrays.copyOf(pos, c);
             Arrays.fill(pos, old, c, ABSENT);
-            keys = Arrays.copyOf(keys, c);
-            slots = Arrays.copyOf(slots, c);
         }
     }
 
     /** Adds a slot that is not in the heap. */
     void insert(int slot, long key) {
         ensureSlotCapacity(slot + 1);
-        if (size == keys.length) {
-            int c = keys.length + (keys.length >> 1);
-            keys = Arrays.copyOf(keys, c);
-            slots = Arrays.copyOf(slots, c);
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, heap.length + (heap.length >> 1));
         }
-        siftUp(size++, slot, key);
+        siftUp(size++, entry(slot, key));
     }
 
     /** Changes the key of a slot that is in the heap. */
     void update(int slot, long key) {
         int i = pos[slot];
-        long old = keys[i];
-        if (key > old) {
-            siftDown(i, slot, key);
-        } else if (key < old) {
-            siftUp(i, slot, key);
+        long e = entry(slot, key);
+        long old = heap[i];
+        if (e > old) {
+            siftDown(i, e);
+        } else if (e < old) {
+            siftUp(i, e);
         }
     }
 
@@ -103,88 +113,98 @@ final class SlotHeap {
         if (i == last) {
             return;
         }
-        int movedSlot = slots[last];
-        long movedKey = keys[last];
-        if (movedKey < keys[i]) {
-            siftUp(i, movedSlot, movedKey);
+        long moved = heap[last];
+        if (moved < heap[i]) {
+            siftUp(i, moved);
         } else {
-            siftDown(i, movedSlot, movedKey);
+            siftDown(i, moved);
         }
-    }
-
-    /** Renames slot {@code from} (in the heap) to {@code to} (not in the heap), keeping its key. */
-    void renameSlot(int from, int to) {
-        int i = pos[from];
-        pos[from] = ABSENT;
-        pos[to] = i;
-        slots[i] = to;
-    }
-
-    void clear() {
-        for (int i = 0; i < size; i++) {
-            pos[slots[i]] = ABSENT;
-        }
-        size = 0;
-    }
-
-    private void siftUp(int i, int slot, long key) {
-        long[] k = keys;
-        int[] s = slots;
-        int[] p = pos;
-        while (i > 0) {
-            int parent = (i - 1) >>> 2;
-            long pk = k[parent];
-            if (pk <= key) {
-                break;
-            }
-            int ps = s[parent];
-            k[i] = pk;
-            s[i] = ps;
-            p[ps] = i;
-            i = parent;
-        }
-        k[i] = key;
-        s[i] = slot;
-        p[slot] = i;
-    }
-
-    private void siftDown(int i, int slot, long key) {
-        long[] k = keys;
-        int[] s = slots;
-        int[] p = pos;
-        int n = size;
-        while (true) {
-            int first = (i << 2) + 1;
-            if (first >= n) {
-                break;
-            }
-            int min = first;
-            long minKey = k[first];
-            int end = Math.min(first + 4, n);
-            for (int c = first + 1; c < end; c++) {
-                long ck = k[c];
-                if (ck < minKey) {
-                    minKey = ck;
-                    min = c;
-                }
-            }
-            if (minKey >= key) {
-                break;
-            }
-            int ms = s[min];
-            k[i] = minKey;
-            s[i] = ms;
-            p[ms] = i;
-            i = min;
-        }
-        k[i] = key;
-        s[i] = slot;
-        p[slot] = i;
     }
 
     /**
-     * Checks the heap property and the position index; {@code expectedKey} gives the key each
-     * slot must have (null: not checked). Throws {@link IllegalStateException} describing the first violation.
+     * Renames slot {@code from} (in the heap) to {@code to} (not in the heap), keeping its key.
+     * Ties are broken by slot number, so the entry may move among entries of the same key.
+     */
+    void renameSlot(int from, int to) {
+        int i = pos[from];
+        pos[from] = ABSENT;
+        long old = heap[i];
+        long e = (old & ~SLOT_MASK) | to;
+        if (e < old) {
+            siftUp(i, e);
+        } else {
+            siftDown(i, e);
+        }
+    }
+
+    private long entry(int slot, long key) {
+        long rel = key - base;
+        if (rel > MAX_REL) {
+            rebase(key);
+            rel = key - base;
+        }
+        return (rel < 0 ? 0 : rel) << SLOT_BITS | slot;
+    }
+
+    /** Slides the key window so that {@code key} lands in its middle; order is preserved. */
+    private void rebase(long key) {
+        long delta = key - base - MAX_REL / 2;
+        base += delta;
+        for (int i = 0; i < size; i++) {
+            long rel = (heap[i] >>> SLOT_BITS) - delta;
+            heap[i] = (rel < 0 ? 0 : rel) << SLOT_BITS | (heap[i] & SLOT_MASK);
+        }
+    }
+
+    private void siftUp(int i, long e) {
+        long[] h = heap;
+        int[] p = pos;
+        while (i > 0) {
+            int parent = (i - 1) >>> LOG_D;
+            long pe = h[parent];
+            if (pe <= e) {
+                break;
+            }
+            h[i] = pe;
+            p[(int) (pe & SLOT_MASK)] = i;
+            i = parent;
+        }
+        h[i] = e;
+        p[(int) (e & SLOT_MASK)] = i;
+    }
+
+    private void siftDown(int i, long e) {
+        long[] h = heap;
+        int[] p = pos;
+        int n = size;
+        while (true) {
+            int first = (i << LOG_D) + 1;
+            if (first >= n) {
+                break;
+            }
+            int end = Math.min(first + D, n);
+            // Branch-free minimum (the comparisons are unpredictable); the winner's position
+            // comes from the index, which is cheaper than a mispredicted branch per child.
+            long minE = h[first];
+            for (int c = first + 1; c < end; c++) {
+                minE = Math.min(minE, h[c]);
+            }
+            if (minE >= e) {
+                break;
+            }
+            int min = p[(int) (minE & SLOT_MASK)];
+            h[i] = minE;
+            p[(int) (minE & SLOT_MASK)] = i;
+            i = min;
+        }
+        h[i] = e;
+        p[(int) (e & SLOT_MASK)] = i;
+    }
+
+    /**
+     * Checks the heap order and the position index; {@code expectedKey} gives the exact key each
+     * slot must have (compared after clamping to the window; null: not checked). Throws
+     * {@link IllegalStateException} describing the first violation.
      */
     void checkInvariants(String name, java.util.function.IntToLongFunction expectedKey) {
         int inHeap = 0;
@@ -192,9 +212,9 @@ final class SlotHeap {
             if (pos[slot] != ABSENT) {
                 inHeap++;
                 int i = pos[slot];
-                if (i >= size || slots[i] != slot) {
-                    throw new IllegalStateException(name + ": pos[" + slot + "]=" + i + " but slots there is "
-                            + (i < size ? slots[i] : "beyond size " + size));
+                if (i >= size || (int) (heap[i] & SLOT_MASK) != slot) {
+                    throw new IllegalStateException(name + ": pos[" + slot + "]=" + i + " but the entry there is "
+                            + (i < size ? "slot " + (heap[i] & SLOT_MASK) : "beyond size " + size));
                 }
             }
         }
@@ -202,11 +222,16 @@ final class SlotHeap {
             throw new IllegalStateException(name + ": " + inHeap + " slots indexed but size is " + size);
         }
         for (int i = 0; i < size; i++) {
-            if (expectedKey != null && keys[i] != expectedKey.applyAsLong(slots[i])) {
-                throw new IllegalStateException(name + ": slot " + slots[i] + " has key " + keys[i]
-                        + " but expected " + expectedKey.applyAsLong(slots[i]));
+            int slot = (int) (heap[i] & SLOT_MASK);
+            if (expectedKey != null) {
+                long rel = expectedKey.applyAsLong(slot) - base;
+                long clamped = rel < 0 ? 0 : Math.min(rel, MAX_REL);
+                if ((heap[i] >>> SLOT_BITS) != clamped) {
+                    throw new IllegalStateException(name + ": slot " + slot + " has key " + key(slot)
+                            + " but expected " + expectedKey.applyAsLong(slot));
+                }
             }
-            if (i > 0 && keys[(i - 1) >>> 2] > keys[i]) {
+            if (i > 0 && heap[(i - 1) >>> LOG_D] > heap[i]) {
                 throw new IllegalStateException(name + ": heap order broken at position " + i);
             }
         }

@@ -82,6 +82,23 @@ class DeviceRegistryTest {
     }
 
     @Test
+    void callerSuppliedTimesAreUsedAndNeverMoveLastSeenBack() {
+        DeviceRegistry r = builder().failureThreshold(1).build();
+        int a = parse("10.0.0.1");
+        assertThat(r.add(a, T0 + 1_000)).isTrue();
+        assertThat(r.lastSeen(a)).isEqualTo(T0 + 1_000);
+        r.touch(a, T0 + 500);
+        r.recordPingSuccess(a, T0 + 700);
+        assertThat(r.lastSeen(a)).isEqualTo(T0 + 1_000);
+        r.recordPingSuccess(a, T0 + 2_000);
+        assertThat(r.lastSeen(a)).isEqualTo(T0 + 2_000);
+        assertThat(r.recordPingFailure(a, T0 + 3_000)).isTrue();
+        assertThat(r.get(a).suspendedUntilEpochMillis()).isEqualTo(T0 + 3_000 + Duration.ofMinutes(5).toMillis());
+        assertThat(r.lastSeen(a)).as("a failure is not a sighting").isEqualTo(T0 + 2_000);
+        r.checkInvariants();
+    }
+
+    @Test
     void evictsLeastRecentlySeenWhenFull() {
         DeviceRegistry r = builder().maxDevices(3).build();
         int a = parse("10.0.0.1"), b = parse("10.0.0.2"), c = parse("10.0.0.3");
@@ -433,7 +450,7 @@ class DeviceRegistryTest {
         assertThatThrownBy(() -> DeviceRegistry.builder().maxDevices(0).failureThreshold(0)
                 .suspendBase(Duration.ZERO).clock(null).listener(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxDevices must be at least 1, was 0")
+                .hasMessageContaining("maxDevices must be between 1 and 16777216, was 0")
                 .hasMessageContaining("failureThreshold must be at least 1, was 0")
                 .hasMessageContaining("suspendBase must be at least 1 ms")
                 .hasMessageContaining("clock must be set")
