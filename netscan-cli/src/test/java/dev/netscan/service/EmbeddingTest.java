@@ -101,4 +101,42 @@ class EmbeddingTest {
         assertThat(dir.resolve("a").resolve("registry.snapshot")).exists();
         assertThat(dir.resolve("b").resolve("registry.snapshot")).exists();
     }
+
+    @Test
+    void criticalTemperaturePausesDiscoveryWhileMonitoringContinues(@TempDir Path dir) throws Exception {
+        dev.netscan.core.governor.FakeHostProbe host = new dev.netscan.core.governor.FakeHostProbe().temperatureCelsius(50);
+        MySink sink = new MySink();
+        ConcurrentLinkedQueue<dev.netscan.core.governor.Alert> alerts = new ConcurrentLinkedQueue<>();
+        NetscanConfig config = NetscanConfig.builder().network("127.0.3.0/29").pingInterval(Duration.ofSeconds(1))
+                .snmpEnabled(false).healthCheckPort(0).dataDir(dir).healthSampleInterval(Duration.ofMillis(100))
+                .build();
+        try (NetscanService netscan = NetscanService.builder(config).sink(sink).hostProbe(host).build()) {
+            netscan.addAlertListener(alerts::add);
+            start(netscan);
+            assertThat(netscan.sweepNow()).isPresent();
+            assertThat(netscan.deviceCount()).isEqualTo(6);
+
+            host.temperatureCelsius(90);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!"CRITICAL".equals(netscan.healthFields().get("alert_level")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(netscan.healthFields()).containsEntry("alert_level", "CRITICAL").containsEntry("discovery_paused", true);
+            assertThat(netscan.sweepNow()).as("discovery is paused").isEmpty();
+            assertThat(alerts).anySatisfy(a -> assertThat(a.tier().name()).isEqualTo("CRITICAL"));
+            int before = sink.pings.size();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sink.pings.size() < before + 6 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(sink.pings.size()).as("monitoring continues while paused").isGreaterThanOrEqualTo(before + 6);
+
+            host.temperatureCelsius(50);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Boolean.TRUE.equals(netscan.healthFields().get("discovery_paused")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(netscan.sweepNow()).as("discovery resumes after cooling").isPresent();
+        }
+    }
 }
