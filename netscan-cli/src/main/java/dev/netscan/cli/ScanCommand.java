@@ -128,6 +128,9 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--priv-pass-file", paramLabel = "FILE", description = "v3 privacy passphrase (first line).")
     Path privPassFile;
 
+    /** IPv6 targets as the user wrote them (Java would print ::1 as 0:0:0:0:0:0:0:1). */
+    private final Map<Inet6Address, String> v6Text = new ConcurrentHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         ScanFormat fmt;
@@ -142,10 +145,13 @@ final class ScanCommand implements Callable<Integer> {
         }
         TargetSet.Builder set = TargetSet.builder();
         List<Inet6Address> v6 = new ArrayList<>();
+        v6Text.clear();
         int v4Count = 0;
         for (String t : targets) {
             if (t.indexOf(':') >= 0) {
-                v6.add(parseIpv6(t));
+                Inet6Address a = parseIpv6(t);
+                v6.add(a);
+                v6Text.put(a, t);
             } else {
                 try {
                     set.include(Cidr.parse(t));
@@ -244,7 +250,7 @@ final class ScanCommand implements Callable<Integer> {
             boolean queued = engine.trySubmit(a, timeout.toNanos(), retries, Lane.SWEEP,
                     (addr, sentAt, outcome, rtt, attempts) -> {
                         if (outcome == PingResult.Outcome.REPLY) {
-                            String text = addr.getHostAddress();
+                            String text = v6Text.getOrDefault(addr, addr.getHostAddress());
                             rows.put(text, new ScanReport.Row(text, 0, rtt / 1e6, SnmpInfo.UNKNOWN, sentAt));
                         }
                         done.countDown();

@@ -145,6 +145,18 @@ class CliIT {
     }
 
     @Test
+    void scanPingsIpv6LoopbackToo() throws Exception {
+        Result r = run("scan", "::1", "127.0.0.1", "--no-snmp", "--format", "json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> devices = (List<Map<String, Object>>) MiniJson.object(r.out().strip()).get("devices");
+        assertThat(devices).extracting(d -> d.get("ip")).containsExactly("127.0.0.1", "::1");
+        Result bad = run("scan", "::1::2");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("::1::2");
+    }
+
+    @Test
     void scanPrintsTableCsvAndLineProtocol() throws Exception {
         Result table = run("scan", "127.0.2.0/29", "--no-snmp");
         assertThat(table.exit()).as(table.err()).isZero();
