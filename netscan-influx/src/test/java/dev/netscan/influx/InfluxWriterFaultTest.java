@@ -146,6 +146,26 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void batchesBeyondTheMemoryBoundGoThroughTheSpoolInOrder() {
+        CountDownLatch release = new CountDownLatch(1);
+        server.script((n, r) -> {
+            if (n == 0) release.await(10, TimeUnit.SECONDS);
+            return Reply.ok();
+        });
+        List<PingResult> pings = TestPoints.pings(6_000, 60);
+        try (InfluxWriter w = new InfluxWriter(config().memoryBatchBytes(0).build()).start()) {
+            offerAll(w, pings);
+            // While the first request is held, later batches cannot stay in memory: they are spooled.
+            await(Duration.ofSeconds(10), () -> w.counters().pointsSpooled() >= 5_000, () -> w.counters().toString());
+            release.countDown();
+            awaitConfirmed(w, pings.size());
+            assertThat(w.counters().pointsDrained()).isGreaterThanOrEqualTo(5_000);
+            assertThat(w.counters().retries()).isZero();
+        }
+        assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
+    }
+
+    @Test
     void retries500sAndDroppedConnections() {
         server.script((n, r) -> n < 3 ? Reply.status(500, "internal") : n < 6 ? Reply.drop() : Reply.ok());
         List<PingResult> pings = TestPoints.pings(5_000, 20);
