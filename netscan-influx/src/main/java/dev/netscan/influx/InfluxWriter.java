@@ -134,7 +134,8 @@ public final class InfluxWriter implements MetricsSink {
     private Spool.Record inFlightRecord;
     private int attempt;
     private long nextAttemptNanos;
-    private boolean unreachable;
+    /** Written by the flush thread; volatile so {@link #counters()} can report it. */
+    private volatile boolean unreachable;
     private final SplittableRandom jitter = new SplittableRandom();
     private long rejectedFiles;
     private Thread flusher;
@@ -269,7 +270,7 @@ public final class InfluxWriter implements MetricsSink {
         return new WriterCounters(offered.sum(), pointsConfirmed, batchesConfirmed, retries, failures,
                 pointsRejected, batchesRejected, pointsSpooled, batchesSpooled, pointsDrained,
                 refused.sum() + pointsDroppedInternally, spoolCapReached, spoolCorrupt, queue.size(), spoolBytes,
-                spoolPending);
+                spoolPending, !unreachable);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -131,6 +131,8 @@ class InfluxWriterFaultTest {
             await(Duration.ofSeconds(30), () -> w.counters().pointsSpooled() >= 10_000, () -> "spooled: " + w.counters());
             assertThat(w.counters().spoolBytes()).isPositive();
             assertThat(w.counters().pointsConfirmed()).isZero();
+            assertThat(w.counters().databaseReachable()).isFalse();
+            assertThat(w.counters().asHealthFields()).containsEntry("influxdb_ok", false);
             server.startAgain();
             // New points keep flowing while the spool drains.
             offerAll(w, pings.subList(10_000, 20_000));
@@ -140,6 +142,7 @@ class InfluxWriterFaultTest {
             assertThat(c.retries()).isPositive();
             assertThat(c.spoolPendingPoints()).isZero();
             assertThat(c.pointsDropped()).isZero();
+            assertThat(c.databaseReachable()).isTrue();
         }
         // Connection refused means the server never saw them: exactly once, in offer order.
         assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
