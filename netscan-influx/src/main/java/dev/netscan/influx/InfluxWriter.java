@@ -223,9 +223,12 @@ public final class InfluxWriter implements MetricsSink {
         return enqueue(result);
     }
 
-    /** {@inheritDoc} Never blocks; an identity with nothing known is accepted and writes nothing. */
+    /** {@inheritDoc} Never blocks; an identity with nothing known is accepted, writes nothing and is not counted. */
     @Override
     public boolean offerDeviceInfo(int ipv4, SnmpInfo info, long timestampEpochNanos) {
+        if (info == null || !info.isKnown()) {
+            return true; // nothing to write; not counted as offered
+        }
         return enqueue(new DeviceInfoItem(ipv4, info, timestampEpochNanos));
     }
 

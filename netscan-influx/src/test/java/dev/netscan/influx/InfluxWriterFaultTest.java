@@ -110,6 +110,22 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void deviceInfoStringsArriveByteExact() {
+        try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
+            assertThat(w.offerDeviceInfo(0x0A000001, dev.netscan.core.SnmpInfo.UNKNOWN, 1)).isTrue();
+            w.offerDeviceInfo(0x0A000001, new dev.netscan.core.SnmpInfo("core-sw1", "Cisco IOS \"XE\", C:\\boot, a=b",
+                    "1.3.6.1.4.1.9.1.1", 123_456, "noc@example.invalid", "rack 4, row 2"), 7_000_000_000L);
+            awaitConfirmed(w, 1);
+            assertThat(w.counters().pointsOffered()).isEqualTo(1);
+        }
+        assertThat(server.acceptedLines()).containsExactly("device_info,ip=10.0.0.1 hostname=\"core-sw1\","
+                + "snmp_description=\"Cisco IOS \\\"XE\\\", C:\\\\boot, a=b\",sys_object_id=\"1.3.6.1.4.1.9.1.1\","
+                + "sys_location=\"rack 4, row 2\",sys_contact=\"noc@example.invalid\",sys_uptime_s=1234i 7000000000");
+        LineProtocolParser.Point p = LineProtocolParser.parseLine(server.acceptedLines().getFirst());
+        assertThat(p.fields().get("snmp_description")).isEqualTo(LineProtocolParser.Field.s("Cisco IOS \"XE\", C:\\boot, a=b"));
+    }
+
+    @Test
     void healthGoesToTheHealthBucket() {
         try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
             w.offerHealth(new HealthReport(5_000_000_000L, Map.of("devices", 3L, "state", "normal")));
