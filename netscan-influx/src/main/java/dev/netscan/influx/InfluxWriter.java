@@ -134,7 +134,8 @@ public final class InfluxWriter implements MetricsSink {
     private Spool.Record inFlightRecord;
     private int attempt;
     private long nextAttemptNanos;
-    private boolean unreachable;
+    /** Written by the flush thread; volatile so {@link #counters()} can report it. */
+    private volatile boolean unreachable;
     private final SplittableRandom jitter = new SplittableRandom();
     private long rejectedFiles;
     private Thread flusher;
@@ -222,9 +223,12 @@ public final class InfluxWriter implements MetricsSink {
         return enqueue(result);
     }
 
-    /** {@inheritDoc} Never blocks; an identity with nothing known is accepted and writes nothing. */
+    /** {@inheritDoc} Never blocks; an identity with nothing known is accepted, writes nothing and is not counted. */
     @Override
     public boolean offerDeviceInfo(int ipv4, SnmpInfo info, long timestampEpochNanos) {
+        if (info == null || !info.isKnown()) {
+            return true; // nothing to write; not counted as offered
+        }
         return enqueue(new DeviceInfoItem(ipv4, info, timestampEpochNanos));
     }
 
@@ -269,7 +273,7 @@ public final class InfluxWriter implements MetricsSink {
         return new WriterCounters(offered.sum(), pointsConfirmed, batchesConfirmed, retries, failures,
                 pointsRejected, batchesRejected, pointsSpooled, batchesSpooled, pointsDrained,
                 refused.sum() + pointsDroppedInternally, spoolCapReached, spoolCorrupt, queue.size(), spoolBytes,
-                spoolPending);
+                spoolPending, !unreachable);
     }
 
     // ------------------------------------------------------------------------------------------

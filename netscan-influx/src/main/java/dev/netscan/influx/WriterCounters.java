@@ -25,6 +25,7 @@ package dev.netscan.influx;
  * @param queueDepth points waiting in the queue now
  * @param spoolBytes bytes of spool files on disk now
  * @param spoolPendingPoints points in the spool not yet confirmed
+ * @param databaseReachable false from a retryable write failure until the next confirmed write
  */
 public record WriterCounters(
         long pointsOffered,
@@ -42,11 +43,14 @@ public record WriterCounters(
         long spoolCorruptRecords,
         long queueDepth,
         long spoolBytes,
-        long spoolPendingPoints) {
+        long spoolPendingPoints,
+        boolean databaseReachable) {
 
     /**
      * These counters as {@code health_metrics} fields ({@code writer_points_confirmed},
-     * {@code writer_queue_depth}, ...), ready to merge into a {@link dev.netscan.core.HealthReport}.
+     * {@code writer_queue_depth}, ...), ready to merge into a {@link dev.netscan.core.HealthReport},
+     * plus the Go service's names {@code influxdb_ok}, {@code influxdb_successful_batches} and
+     * {@code influxdb_failed_batches} (batches that will never be delivered: rejected).
      */
     public java.util.Map<String, Object> asHealthFields() {
         java.util.Map<String, Object> m = new java.util.TreeMap<>();
@@ -64,6 +68,9 @@ public record WriterCounters(
         m.put("writer_queue_depth", queueDepth);
         m.put("writer_spool_bytes", spoolBytes);
         m.put("writer_spool_pending_points", spoolPendingPoints);
+        m.put("influxdb_ok", databaseReachable);
+        m.put("influxdb_successful_batches", batchesConfirmed);
+        m.put("influxdb_failed_batches", batchesRejected);
         return m;
     }
 }

@@ -110,6 +110,22 @@ class InfluxWriterFaultTest {
     }
 
     @Test
+    void deviceInfoStringsArriveByteExact() {
+        try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
+            assertThat(w.offerDeviceInfo(0x0A000001, dev.netscan.core.SnmpInfo.UNKNOWN, 1)).isTrue();
+            w.offerDeviceInfo(0x0A000001, new dev.netscan.core.SnmpInfo("core-sw1", "Cisco IOS \"XE\", C:\\boot, a=b",
+                    "1.3.6.1.4.1.9.1.1", 123_456, "noc@example.invalid", "rack 4, row 2"), 7_000_000_000L);
+            awaitConfirmed(w, 1);
+            assertThat(w.counters().pointsOffered()).isEqualTo(1);
+        }
+        assertThat(server.acceptedLines()).containsExactly("device_info,ip=10.0.0.1 hostname=\"core-sw1\","
+                + "snmp_description=\"Cisco IOS \\\"XE\\\", C:\\\\boot, a=b\",sys_object_id=\"1.3.6.1.4.1.9.1.1\","
+                + "sys_location=\"rack 4, row 2\",sys_contact=\"noc@example.invalid\",sys_uptime_s=1234i 7000000000");
+        LineProtocolParser.Point p = LineProtocolParser.parseLine(server.acceptedLines().getFirst());
+        assertThat(p.fields().get("snmp_description")).isEqualTo(LineProtocolParser.Field.s("Cisco IOS \"XE\", C:\\boot, a=b"));
+    }
+
+    @Test
     void healthGoesToTheHealthBucket() {
         try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
             w.offerHealth(new HealthReport(5_000_000_000L, Map.of("devices", 3L, "state", "normal")));
@@ -131,6 +147,8 @@ class InfluxWriterFaultTest {
             await(Duration.ofSeconds(30), () -> w.counters().pointsSpooled() >= 10_000, () -> "spooled: " + w.counters());
             assertThat(w.counters().spoolBytes()).isPositive();
             assertThat(w.counters().pointsConfirmed()).isZero();
+            assertThat(w.counters().databaseReachable()).isFalse();
+            assertThat(w.counters().asHealthFields()).containsEntry("influxdb_ok", false);
             server.startAgain();
             // New points keep flowing while the spool drains.
             offerAll(w, pings.subList(10_000, 20_000));
@@ -140,8 +158,29 @@ class InfluxWriterFaultTest {
             assertThat(c.retries()).isPositive();
             assertThat(c.spoolPendingPoints()).isZero();
             assertThat(c.pointsDropped()).isZero();
+            assertThat(c.databaseReachable()).isTrue();
         }
         // Connection refused means the server never saw them: exactly once, in offer order.
+        assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
+    }
+
+    @Test
+    void batchesBeyondTheMemoryBoundGoThroughTheSpoolInOrder() {
+        CountDownLatch release = new CountDownLatch(1);
+        server.script((n, r) -> {
+            if (n == 0) release.await(10, TimeUnit.SECONDS);
+            return Reply.ok();
+        });
+        List<PingResult> pings = TestPoints.pings(6_000, 60);
+        try (InfluxWriter w = new InfluxWriter(config().memoryBatchBytes(0).build()).start()) {
+            offerAll(w, pings);
+            // While the first request is held, later batches cannot stay in memory: they are spooled.
+            await(Duration.ofSeconds(10), () -> w.counters().pointsSpooled() >= 5_000, () -> w.counters().toString());
+            release.countDown();
+            awaitConfirmed(w, pings.size());
+            assertThat(w.counters().pointsDrained()).isGreaterThanOrEqualTo(5_000);
+            assertThat(w.counters().retries()).isZero();
+        }
         assertThat(server.acceptedLines()).isEqualTo(TestPoints.lines(pings));
     }
 

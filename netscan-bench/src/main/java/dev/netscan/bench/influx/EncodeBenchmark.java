@@ -31,12 +31,32 @@ public class EncodeBenchmark {
     static final int BATCH = 5_000;
 
     PingResult[] pings;
+    dev.netscan.core.PingStats[] stats;
     LineProtocolEncoder encoder;
 
     @Setup
     public void setUp() {
         pings = BenchPoints.pings(BATCH, 20_000);
         encoder = new LineProtocolEncoder(Precision.NANOSECONDS, 1 << 20);
+        stats = new dev.netscan.core.PingStats[BATCH];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int i = 0; i < BATCH; i++) {
+            double avg = rnd.nextDouble() * 20;  // arbitrary doubles: 16-17 significant digits
+            stats[i] = new dev.netscan.core.PingStats(0x0A000001 + i, BenchPoints.T0 + i, 60_000_000_000L, 60, 59,
+                    100.0 / 60, avg / 3, avg, avg * 2, avg / 7, avg / 11, avg * 1.5);
+        }
+    }
+
+    /** netscan: ping_stats lines (nine fields, mostly arbitrary doubles: the float formatter's worst case). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int netscanEncoderPingStats() {
+        LineProtocolEncoder e = encoder;
+        e.reset();
+        for (dev.netscan.core.PingStats s : stats) {
+            Measurements.pingStats(e, s);
+        }
+        return e.size();
     }
 
     /** netscan: straight into the reused byte buffer. */
