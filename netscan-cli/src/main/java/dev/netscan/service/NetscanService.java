@@ -480,13 +480,7 @@ public final class NetscanService implements AutoCloseable {
         m.put("devices_pruned_total", devicesPruned.get());
         m.put("snapshot_failures_total", snapshotFailures.get());
         if (sink instanceof InfluxWriter w) {
-            WriterCounters wc = w.counters();
-            m.put("influxdb_successful_batches", wc.batchesConfirmed());
-            m.put("influxdb_failed_batches", wc.failures());
-            m.put("influxdb_ok", wc.failures() == 0 || wc.batchesConfirmed() > 0 && wc.spoolBytes() == 0);
-            for (Map.Entry<String, Object> e : wc.asHealthFields().entrySet()) {
-                m.put("writer_" + e.getKey(), e.getValue());
-            }
+            m.putAll(w.counters().asHealthFields()); // influxdb_ok, influxdb_successful_batches, spool...
         }
         m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         Runtime rt = Runtime.getRuntime();
