@@ -145,6 +145,51 @@ class CliIT {
     }
 
     @Test
+    void progressBarOnlyWhenStderrIsATerminal() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script(1) gives the pty");
+        // script(1) runs the command on a pseudo-terminal and copies what it printed into the log
+        Path log = dir.resolve("tty.log");
+        String cmd = String.join(" ", command("scan", "127.0.4.0/24", "--no-snmp", "--rate", "500", "--format", "csv"))
+                + " >" + dir.resolve("tty.out");
+        Process p = new ProcessBuilder("/usr/bin/script", "-q", "-e", "-c", cmd, log.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("script.txt").toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        String tty = Files.readString(log);
+        assertThat(tty).containsPattern("\\r\\[#* *\\] [0-9]+/254 probed, [0-9]+ alive, [0-9]+/s, [0-9]+s left");
+        assertThat(Files.readString(dir.resolve("tty.out"))).doesNotContain("probed").startsWith("ip,rtt_ms");
+        Result quiet = run("scan", "127.0.4.0/28", "--no-snmp", "--quiet");
+        assertThat(quiet.err()).isEmpty();
+    }
+
+    @Test
+    void withoutIcmpPermissionExitsThreeAndSaysHowToGrantIt() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        if (!root || !Files.isExecutable(setpriv)) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError("CI must run this as root with setpriv(1) (util-linux)");
+            }
+            Assumptions.abort("needs root and setpriv to drop to an unprivileged user");
+        }
+        String range;
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ping_group_range"))) {
+            range = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim(); // procfs: read to EOF
+        }
+        Assumptions.assumeTrue(range.startsWith("1\t0") || range.equals("1 0") || range.matches("1\\s+0"),
+                "datagram ICMP sockets are allowed for every group here (" + range + ")");
+        List<String> c = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all"));
+        c.addAll(command("scan", "127.0.0.1", "--no-snmp"));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(dir.resolve("noperm.txt").toFile())
+                .directory(dir.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("noperm.txt"));
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+        assertThat(out).contains("ping_group_range").contains("cap_net_raw");
+    }
+
+    @Test
     void scanPingsIpv6LoopbackToo() throws Exception {
         Result r = run("scan", "::1", "127.0.0.1", "--no-snmp", "--format", "json");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -286,7 +286,10 @@ public final class IcmpEngine implements AutoCloseable {
 
     private static String pingGroupRange() {
         try {
-            return Files.readString(Path.of("/proc/sys/net/ipv4/ping_group_range")).trim().replace('\t', ' ');
+            // procfs reports size 0: read the stream to its end (Files.readString stops short here)
+            try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ping_group_range"))) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().replace('\t', ' ');
+            }
         } catch (IOException | RuntimeException e) {
             return "unreadable";
         }
