@@ -1,0 +1,18 @@
+/**
+ * netscan's vocabulary, which every other module speaks.
+ *
+ * <ul>
+ *   <li>Addresses and targets: {@link dev.netscan.core.Ipv4} (IPv4 as {@code int}),
+ *       {@link dev.netscan.core.Cidr}, {@link dev.netscan.core.TargetSet} (ranges minus exclusions
+ *       as intervals) and {@link dev.netscan.core.AddressPermutation} (every target once, in a
+ *       seeded random-looking order, O(1) memory).
+ *   <li>What flows through the system: {@link dev.netscan.core.Device},
+ *       {@link dev.netscan.core.PingResult}, {@link dev.netscan.core.PingStats},
+ *       {@link dev.netscan.core.SnmpInfo}, {@link dev.netscan.core.HealthReport}.
+ *   <li>Configuration: {@link dev.netscan.core.NetscanConfig} (immutable, validated all at once)
+ *       and its {@link dev.netscan.core.Profile}s.
+ *   <li>The port measurements leave through: {@link dev.netscan.core.MetricsSink}.
+ *   <li>The health and thermal governor: {@link dev.netscan.core.governor}.
+ * </ul>
+ */
+package dev.netscan.core;
