@@ -181,4 +181,18 @@ class ConfigFileTest {
         assertThat(c.influx()).isNull();
         assertThat(c.healthCheckPort()).isEqualTo(8080);
     }
+
+    @Test
+    void theExampleFileDocumentsEveryKeyTheLoaderAccepts() throws Exception {
+        Path example = Path.of(System.getProperty("user.dir")).getParent().resolve("netscan.example.yml");
+        String text = Files.readString(example);
+        for (String key : ConfigFile.knownKeys()) {
+            String leaf = key.substring(key.lastIndexOf('.') + 1);
+            String section = key.contains(".") ? key.substring(0, key.indexOf('.')) : null;
+            assertThat(text).as("netscan.example.yml documents %s", key).containsPattern("(?m)^\\s*#?\\s*" + leaf + ":");
+            if (section != null) {
+                assertThat(text).as("section of %s", key).containsPattern("(?m)^\\s*#?\\s*" + section + ":");
+            }
+        }
+    }
 }
