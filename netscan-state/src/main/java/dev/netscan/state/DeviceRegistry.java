@@ -4,8 +4,6 @@ import dev.netscan.core.Device;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
-import it.unimi.dsi.fastutil.Hash;
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.ints.IntLists;
@@ -116,7 +114,7 @@ public final class DeviceRegistry implements AutoCloseable {
     // Struct of arrays indexed by slot. Slots 0..size-1 are in use, densely: removing a device
     // moves the last slot into the hole, so the addresses are one contiguous array. Written and
     // read under lock only.
-    private final Int2IntOpenHashMap slotOf;
+    private final IntSlotMap slotOf;
     /**
      * Eight longs per slot, so that everything an add, a touch or a ping result changes is one
      * 64-byte stretch of memory (a million devices do not fit in cache; a cache miss costs more
@@ -159,10 +157,8 @@ public final class DeviceRegistry implements AutoCloseable {
         this.listener = b.listener;
         this.expiryTimer = b.expiryTimer;
         int initial = Math.min(maxDevices, INITIAL_SLOTS);
-        // Half-full table: shorter probe and shift runs; at 20K devices the 0.5 load factor
-        // made adding with eviction about 20% faster than 0.75 (docs/bench/registry.md) for 256 KB.
-        this.slotOf = new Int2IntOpenHashMap(initial, Hash.FAST_LOAD_FACTOR);
-        this.slotOf.defaultReturnValue(NO_SLOT);
+        // At most half full: short probe runs (docs/bench/registry.md).
+        this.slotOf = new IntSlotMap(initial);
         this.data = new long[initial << D_SHIFT];
         this.refs = new Object[initial << R_SHIFT];
         long now = clock.getAsLong();
