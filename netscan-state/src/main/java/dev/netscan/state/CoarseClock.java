@@ -13,8 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * second and millisecond last-seen times need not be exact to the millisecond:
  * {@code DeviceRegistry.builder().clock(CoarseClock::millis)}. It is not the registry's default,
  * on purpose: the refresh thread wakes a thousand times a second while the clock is in use, which
- * costs more CPU (and idle power) than it saves at the rates netscan's service runs at (20,000
- * devices pinged once a second is 20,000 reads a second, ~0.4 ms of clock reads per second).
+ * cost 68 ms of CPU per 5 s (1.4% of a core) on the benchmark VM, more on a Raspberry Pi, and
+ * keeps the CPU out of idle states. netscan's service, 20,000 devices pinged once a second, reads
+ * the clock 20,000 times a second: 0.4 ms of {@code currentTimeMillis} per second, 35 times less.
+ * The coarse clock pays off above roughly 700,000 reads a second.
  *
  * <h2>Contract</h2>
  * <ul>

@@ -37,9 +37,9 @@ import java.util.function.LongSupplier;
  * recently seen, found through an indexed 8-ary min-heap on last-seen time (ties broken by an
  * internal slot number), so adding, touching and evicting are O(log n) and the heap is fixed up by
  * every update. Last-seen never moves backwards for a device, even if the wall clock does.
- * State is held as primitive arrays indexed by a dense slot number (a fastutil int-to-int map
- * finds the slot), one 64-byte stretch per device, so a million devices cost about 100 MB and no
- * object per device.
+ * State is held as primitive arrays indexed by a dense slot number (an open-addressing map with
+ * the address and the slot packed in one {@code long} per entry finds the slot), one 64-byte
+ * stretch per device, so a million devices cost about 100 MB and no object per device.
  *
  * <h2>Circuit breaker</h2>
  * After {@code failureThreshold} consecutive failed pings a device is suspended for
@@ -1028,7 +1028,11 @@ public final class DeviceRegistry implements AutoCloseable {
             return this;
         }
 
-        /** Wall clock in epoch milliseconds. Default {@code System::currentTimeMillis}. */
+        /**
+         * Wall clock in epoch milliseconds. Default {@code System::currentTimeMillis}. An
+         * application adding or updating hundreds of thousands of devices a second may pass
+         * {@code CoarseClock::millis} (see {@link CoarseClock} for what that costs and lags).
+         */
         public Builder clock(LongSupplier epochMillis) {
             this.clock = epochMillis;
             return this;
