@@ -4,12 +4,12 @@ import dev.netscan.core.Device;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
-import it.unimi.dsi.fastutil.Hash;
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.ints.IntLists;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,9 +37,9 @@ import java.util.function.LongSupplier;
  * recently seen, found through an indexed 8-ary min-heap on last-seen time (ties broken by an
  * internal slot number), so adding, touching and evicting are O(log n) and the heap is fixed up by
  * every update. Last-seen never moves backwards for a device, even if the wall clock does.
- * State is held as primitive arrays indexed by a dense slot number (a fastutil int-to-int map
- * finds the slot), one 64-byte stretch per device, so a million devices cost about 100 MB and no
- * object per device.
+ * State is held as primitive arrays indexed by a dense slot number (an open-addressing map with
+ * the address and the slot packed in one {@code long} per entry finds the slot), one 64-byte
+ * stretch per device, so a million devices cost about 100 MB and no object per device.
  *
  * <h2>Circuit breaker</h2>
  * After {@code failureThreshold} consecutive failed pings a device is suspended for
@@ -80,6 +80,15 @@ public final class DeviceRegistry implements AutoCloseable {
     public static final long NOT_FOUND = -1L;
 
     private static final int NO_SLOT = -1;
+    private static final VarHandle MOD_COUNT;
+
+    static {
+        try {
+            MOD_COUNT = MethodHandles.lookup().findVarHandle(DeviceRegistry.class, "modCount", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final int INITIAL_SLOTS = 1024;
     private static final Duration MAX_SUSPENSION = Duration.ofDays(365);
 
@@ -116,7 +125,7 @@ public final class DeviceRegistry implements AutoCloseable {
     // Struct of arrays indexed by slot. Slots 0..size-1 are in use, densely: removing a device
     // moves the last slot into the hole, so the addresses are one contiguous array. Written and
     // read under lock only.
-    private final Int2IntOpenHashMap slotOf;
+    private final IntSlotMap slotOf;
     /**
      * Eight longs per slot, so that everything an add, a touch or a ping result changes is one
      * 64-byte stretch of memory (a million devices do not fit in cache; a cache miss costs more
@@ -159,10 +168,8 @@ public final class DeviceRegistry implements AutoCloseable {
         this.listener = b.listener;
         this.expiryTimer = b.expiryTimer;
         int initial = Math.min(maxDevices, INITIAL_SLOTS);
-        // Half-full table: shorter probe and shift runs; at 20K devices the 0.5 load factor
-        // made adding with eviction about 20% faster than 0.75 (docs/bench/registry.md) for 256 KB.
-        this.slotOf = new Int2IntOpenHashMap(initial, Hash.FAST_LOAD_FACTOR);
-        this.slotOf.defaultReturnValue(NO_SLOT);
+        // At most half full: short probe runs (docs/bench/registry.md).
+        this.slotOf = new IntSlotMap(initial);
         this.data = new long[initial << D_SHIFT];
         this.refs = new Object[initial << R_SHIFT];
         long now = clock.getAsLong();
@@ -220,7 +227,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 }
                 initSlot(candidate, ipv4, now);
                 bySeen.update(candidate, now);
-                modCount++;
+                bumpModCount();
                 notifyEvicted(evictedIp);
             } else {
                 if (n << D_SHIFT == data.length) {
@@ -229,7 +236,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 initSlot(candidate, ipv4, now);
                 bySeen.insert(candidate, now);
                 size = n + 1;
-                modCount++;
+                bumpModCount();
             }
             notifyAdded(ipv4);
             return true;
@@ -252,7 +259,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 return false;
             }
             removeSlot(s);
-            modCount++;
+            bumpModCount();
             try {
                 listener.onRemoved(ipv4);
             } catch (RuntimeException e) {
@@ -285,7 +292,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 removeSlot(s);
                 pruned.add(ip);
             }
-            modCount++;
+            bumpModCount();
             for (int i = 0; i < pruned.size(); i++) {
                 try {
                     listener.onPruned(pruned.getInt(i));
@@ -351,7 +358,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 byExpiry.remove(s);
                 data[d + D_SUSPENDED_UNTIL] = 0;
                 suspendedCount = byExpiry.size();
-                modCount++;
+                bumpModCount();
                 try {
                     listener.onResumed(ipv4, false);
                 } catch (RuntimeException e) {
@@ -406,7 +413,7 @@ public final class DeviceRegistry implements AutoCloseable {
             data[d + D_SUSPENDED_UNTIL] = until;
             byExpiry.insert(s, until);
             suspendedCount = byExpiry.size();
-            modCount++;
+            bumpModCount();
             if (expiryTimer) {
                 if (byExpiry.minSlot() == s) {
                     expiryChanged.signal();
@@ -746,7 +753,7 @@ public final class DeviceRegistry implements AutoCloseable {
             data[(s << D_SHIFT) + D_SUSPENDED_UNTIL] = 0;
             suspendedCount = byExpiry.size();
             ended++;
-            modCount++;
+            bumpModCount();
             try {
                 listener.onResumed((int) data[(s << D_SHIFT) + D_IPV4], true);
             } catch (RuntimeException e) {
@@ -895,7 +902,7 @@ public final class DeviceRegistry implements AutoCloseable {
                 size = s + 1;
             }
             suspendedCount = byExpiry.size();
-            modCount++;
+            bumpModCount();
             if (expiryTimer && !byExpiry.isEmpty() && timer == null && !closed) {
                 timer = Thread.ofVirtual().name("netscan-registry-expiry").start(this::expiryLoop);
             }
@@ -957,6 +964,15 @@ public final class DeviceRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * modCount + 1, published with a release store: only the lock holder writes it, and lock-free
+     * readers need to see it no earlier than the changes it announces, which release order
+     * gives; a volatile store would add a full fence (several nanoseconds on x86) to every add.
+     */
+    private void bumpModCount() {
+        MOD_COUNT.setRelease(this, modCount + 1);
+    }
+
     private void notifyAdded(int ipv4) {
         try {
             listener.onAdded(ipv4);
@@ -1012,7 +1028,11 @@ public final class DeviceRegistry implements AutoCloseable {
             return this;
         }
 
-        /** Wall clock in epoch milliseconds. Default {@code System::currentTimeMillis}. */
+        /**
+         * Wall clock in epoch milliseconds. Default {@code System::currentTimeMillis}. An
+         * application adding or updating hundreds of thousands of devices a second may pass
+         * {@code CoarseClock::millis} (see {@link CoarseClock} for what that costs and lags).
+         */
         public Builder clock(LongSupplier epochMillis) {
             this.clock = epochMillis;
             return this;

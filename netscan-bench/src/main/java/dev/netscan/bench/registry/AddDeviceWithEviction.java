@@ -1,6 +1,7 @@
 package dev.netscan.bench.registry;
 
 import dev.netscan.core.Ipv4;
+import dev.netscan.state.CoarseClock;
 import dev.netscan.state.DeviceRegistry;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,6 +59,26 @@ public class AddDeviceWithEviction {
         }
     }
 
+    /** A full registry of {@code devices} reading {@link CoarseClock} instead of the system clock. */
+    @State(Scope.Thread)
+    public static class CoarseHeap {
+        @Param({"100", "1000", "10000", "20000", "100000", "1000000"})
+        public int devices;
+
+        DeviceRegistry registry;
+        int next;
+
+        @Setup(Level.Trial)
+        public void fill() {
+            registry = DeviceRegistry.builder().maxDevices(devices).clock(CoarseClock::millis).expiryTimer(false)
+                    .build();
+            for (int i = 0; i < devices; i++) {
+                registry.add(BASE + i);
+            }
+            next = BASE + devices;
+        }
+    }
+
     /** A full naive registry of {@code naiveDevices}. */
     @State(Scope.Thread)
     public static class Naive {
@@ -110,6 +131,27 @@ public class AddDeviceWithEviction {
     @Benchmark
     public boolean registrySuppliedTime(Heap s) {
         return s.registry.add(s.next++, s.time++);
+    }
+
+    /**
+     * The registry built with {@code clock(CoarseClock::millis)}: the same add, with the wall
+     * clock read from a value refreshed every millisecond (what an embedding application that
+     * adds at this rate would choose; not the default, see {@link CoarseClock}).
+     */
+    @Benchmark
+    public boolean registryCoarseClock(CoarseHeap s) {
+        return s.registry.add(s.next++);
+    }
+
+    /**
+     * Supplied times that tie in runs of 16,384 adds, as millisecond wall-clock times do when
+     * adds come faster than one per millisecond: isolates what ties cost (ties are broken by
+     * slot number, so eviction no longer reuses slots in insertion order) from the clock read.
+     */
+    @Benchmark
+    public boolean registryTiedTime(Heap s) {
+        int ip = s.next++;
+        return s.registry.add(ip, s.time + (ip >>> 14));
     }
 
     @Benchmark
