@@ -315,7 +315,24 @@ public final class IcmpEngine implements AutoCloseable {
      */
     public boolean trySubmit(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) {
         check(timeoutNanos, retries, lane, listener);
-        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener);
+        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener, true);
+    }
+
+    /**
+     * As {@link #trySubmit(int, long, int, Lane, ProbeListener)} but without waking the sender:
+     * for a caller that queues a batch of probes and then calls {@link #flushSubmissions()} once
+     * (one wake-up and no lock contention with the sender per batch instead of per probe). A
+     * probe queued this way and never flushed is still sent, when the sender next wakes for
+     * another reason (at most about 50 ms later).
+     */
+    public boolean trySubmitDeferred(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) {
+        check(timeoutNanos, retries, lane, listener);
+        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener, false);
+    }
+
+    /** Wakes the sender for probes queued with {@link #trySubmitDeferred}. Cheap when it is awake. */
+    public void flushSubmissions() {
+        wakeSender();
     }
 
     /**
@@ -346,7 +363,7 @@ public final class IcmpEngine implements AutoCloseable {
             deliver6(listener, hi, lo, System.nanoTime() + epochOffsetNanos, Outcome.ERROR, -1, 0, false);
             return true;
         }
-        return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener);
+        return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener, true);
     }
 
     private void check(long timeoutNanos, int retries, Lane lane, Object listener) {
@@ -1318,7 +1335,7 @@ public final class IcmpEngine implements AutoCloseable {
             qListener = new Object[cap];
         }
 
-        boolean offer(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
+        boolean offer(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener, boolean wake) {
             lock.lock();
             try {
                 if (closing) {
@@ -1331,7 +1348,9 @@ public final class IcmpEngine implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            wakeSender();
+            if (wake) {
+                wakeSender();
+            }
             return true;
         }
 

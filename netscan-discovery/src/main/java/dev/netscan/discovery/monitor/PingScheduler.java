@@ -212,13 +212,24 @@ public final class PingScheduler implements AutoCloseable {
     private void fire(int bucket, long due, long now) {
         IntArrayList list = wheel[bucket];
         int n = list.size();
+        if (n == 0) {
+            return;
+        }
+        // One volatile read instead of a registry lock per device while nothing is suspended
+        // (a suspension recorded after this read is honoured from the next bucket on, as a
+        // suspension recorded just after a per-device check always was).
+        boolean anySuspended = devices.suspendedCount() > 0;
+        long clock = nanoTime.getAsLong();
         for (int i = 0; i < n; i++) {
             int ip = slotIp[list.getInt(i)];
-            if (devices.isSuspended(ip)) {
+            if (anySuspended && devices.isSuspended(ip)) {
                 suspendedSkips.incrementAndGet();
                 continue;
             }
-            long lateNanos = nanoTime.getAsLong() - due;
+            if ((i & 15) == 15) {
+                clock = nanoTime.getAsLong(); // lateness stays exact to a few microseconds
+            }
+            long lateNanos = clock - due;
             lateness.record(lateNanos / 1_000);
             if (lateNanos > LATE_THRESHOLD_NANOS) {
                 late.incrementAndGet();
@@ -229,6 +240,7 @@ public final class PingScheduler implements AutoCloseable {
                 handleResult(PingResult.failed(ip, epochNanos.getAsLong(), PingResult.Outcome.ERROR));
             }
         }
+        prober.flush(); // one sender wake-up per bucket, not one per probe
     }
 
     /** Called once per probe, from an engine thread (or inline for a rejected submit). */
