@@ -31,6 +31,8 @@ trap cleanup EXIT
 # so its first sweep is fast while the JIT still compiles it.) E.g. SWEEP_JAVA_OPTS="-XX:TieredStopAtLevel=1"
 # for C1 only.
 java_opts=${SWEEP_JAVA_OPTS:-}
+# shellcheck disable=SC2206
+java_sweep=(java --enable-native-access=ALL-UNNAMED $java_opts -cp "$jar" dev.netscan.bench.icmp.SweepMain)
 echo "our JVM flags: ${java_opts:-(none: default JIT and GC)}"
 now_ns() { date +%s%N; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" | tail -1; }

@@ -40,7 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the bound, so a sweep of dead addresses never starves monitoring of slots), gives each probe a slot in a table of
  * primitive arrays, writes echo requests and sends them with one {@code sendmmsg} per batch. The
  * receiver waits in {@code poll} (100 ms at most, so {@link #close()} is never stuck), drains the
- * socket with {@code recvmmsg}, and attributes each reply through its payload token (see
+ * socket with {@code recvmmsg} (at low rates, when a wake-up read less than one batch, it then
+ * waits 2 ms so replies are read in batches rather than one wake-up each; RTTs come from the
+ * kernel's receive timestamps, so the wait does not lengthen them), and attributes each reply through its payload token (see
  * {@link EchoCodec}): a reply counts only when its token verifies for the address that answered
  * and the slot is still waiting for that generation. Deadlines live in an indexed min-heap the
  * sender owns; an expired probe is retried or completed as a timeout.
@@ -60,7 +62,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>A probe times out only once the receiver has read every packet that arrived before its
  *       deadline, so a reply waiting in the socket buffer while the receiver is descheduled is
  *       never reported as a timeout (timeouts may then be reported a little late: about 10 ms
- *       when idle). RTT is measured when the receiver reads the reply.</li>
+ *       when idle, plus the receiver's 2 ms batching wait at low rates). RTT ends at
+ *       the kernel's receive timestamp of the reply (SO_TIMESTAMPNS), or when the receiver
+ *       reads it where the socket gives no timestamps.</li>
  *   <li>{@link #close()} returns within about a second: it stops the threads (the receiver
  *       notices within its 10 ms poll), closes the sockets, then completes probes still queued
  *       (never sent) with ERROR and probes in flight (sent, not answered) with TIMEOUT, on the
@@ -82,7 +86,7 @@ public final class IcmpEngine implements AutoCloseable {
     /** A batch that left this much later than its recorded send time gets its deadlines restarted. */
     private static final long LATE_SEND_NANOS = 1_000_000;
     /** At low packet rates the receiver waits this long after a wakeup so replies arrive in batches. */
-    private static final long RECEIVE_GATHER_NANOS = 1_000_000;
+    private static final long RECEIVE_GATHER_NANOS = 2_000_000;
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
