@@ -85,7 +85,9 @@ public final class IcmpSocket {
             int granted = Libc.getsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, value, length) == 0
                     ? value.get(ValueLayout.JAVA_INT, 0) : -1;
             boolean stamps = false;
-            if (!sendOnly && Libc.C_SIZE_T.byteSize() == 8 && Libc.C_LONG.byteSize() == 8) {
+            // a send-only raw socket receives nothing; a datagram one still gets the replies to
+            // what it sent, so it needs the stamps too
+            if (!(raw && sendOnly) && Libc.C_SIZE_T.byteSize() == 8 && Libc.C_LONG.byteSize() == 8) {
                 value.set(ValueLayout.JAVA_INT, 0, 1);
                 stamps = Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_TIMESTAMPNS, value, 4) == 0;
             }
