@@ -1126,12 +1126,12 @@ public final class IcmpEngine implements AutoCloseable {
             }
             long now = System.nanoTime();
             // Bulk copies to the heap, then plain array reads: cheap before and after the JIT.
-            MemorySegment.copy(b.msgs, ValueLayout.JAVA_LONG, 0, b.msgWords, 0, k * mm / 8);
+            MemorySegment.copy(b.msgs, ValueLayout.JAVA_LONG_UNALIGNED, 0, b.msgWords, 0, k * mm / 8);
             MemorySegment.copy(b.addrs, ValueLayout.JAVA_BYTE, 0, b.heapAddrs, 0, k * addrLen);
             MemorySegment.copy(b.buffers, ValueLayout.JAVA_BYTE, 0, b.heapBuffers, 0, k * RECV_BUFFER);
             long realMinusMono = 0;
             if (stamps) {
-                MemorySegment.copy(b.control, ValueLayout.JAVA_LONG, 0, b.ctlWords, 0, k * RecvBatch.CONTROL / 8);
+                MemorySegment.copy(b.control, ValueLayout.JAVA_LONG_UNALIGNED, 0, b.ctlWords, 0, k * RecvBatch.CONTROL / 8);
                 // CLOCK_REALTIME - CLOCK_MONOTONIC now, to bring the kernel's receive stamps
                 // (realtime) onto System.nanoTime()'s scale; only the short gap between a
                 // packet's arrival and now is measured on the realtime clock.
