@@ -40,7 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the bound, so a sweep of dead addresses never starves monitoring of slots), gives each probe a slot in a table of
  * primitive arrays, writes echo requests and sends them with one {@code sendmmsg} per batch. The
  * receiver waits in {@code poll} (100 ms at most, so {@link #close()} is never stuck), drains the
- * socket with {@code recvmmsg}, and attributes each reply through its payload token (see
+ * socket with {@code recvmmsg} (at low rates, when a wake-up read less than one batch, it then
+ * waits 2 ms so replies are read in batches rather than one wake-up each; RTTs come from the
+ * kernel's receive timestamps, so the wait does not lengthen them), and attributes each reply through its payload token (see
  * {@link EchoCodec}): a reply counts only when its token verifies for the address that answered
  * and the slot is still waiting for that generation. Deadlines live in an indexed min-heap the
  * sender owns; an expired probe is retried or completed as a timeout.
@@ -60,7 +62,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>A probe times out only once the receiver has read every packet that arrived before its
  *       deadline, so a reply waiting in the socket buffer while the receiver is descheduled is
  *       never reported as a timeout (timeouts may then be reported a little late: about 10 ms
- *       when idle). RTT is measured when the receiver reads the reply.</li>
+ *       when idle, plus the receiver's 2 ms batching wait at low rates). RTT ends at
+ *       the kernel's receive timestamp of the reply (SO_TIMESTAMPNS), or when the receiver
+ *       reads it where the socket gives no timestamps.</li>
  *   <li>{@link #close()} returns within about a second: it stops the threads (the receiver
  *       notices within its 10 ms poll), closes the sockets, then completes probes still queued
  *       (never sent) with ERROR and probes in flight (sent, not answered) with TIMEOUT, on the
@@ -81,6 +85,9 @@ public final class IcmpEngine implements AutoCloseable {
     private static final int RECV_BUFFER = 512;
     /** A batch that left this much later than its recorded send time gets its deadlines restarted. */
     private static final long LATE_SEND_NANOS = 1_000_000;
+    /** At low packet rates the receiver waits this long after a wakeup so replies arrive in batches. */
+    private static final long RECEIVE_GATHER_NANOS = 2_000_000;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
     private static final int C_PROBES = 0, C_SENT = 1, C_RETRIES = 2, C_TIMEOUTS = 3, C_SEND_ERRORS = 4,
@@ -153,6 +160,8 @@ public final class IcmpEngine implements AutoCloseable {
     private volatile boolean closing;
     private volatile Throwable failure;
     private volatile boolean senderParked;
+    /** Set by a parking sender that has work but no free slot: only then does a reply wake it. */
+    private volatile boolean senderWantsSlots;
     private final Thread sender;
     private final Thread receiver;
 
@@ -313,7 +322,24 @@ public final class IcmpEngine implements AutoCloseable {
      */
     public boolean trySubmit(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) {
         check(timeoutNanos, retries, lane, listener);
-        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener);
+        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener, true);
+    }
+
+    /**
+     * As {@link #trySubmit(int, long, int, Lane, ProbeListener)} but without waking the sender:
+     * for a caller that queues a batch of probes and then calls {@link #flushSubmissions()} once
+     * (one wake-up and no lock contention with the sender per batch instead of per probe). A
+     * probe queued this way and never flushed is still sent, when the sender next wakes for
+     * another reason (at most about 50 ms later).
+     */
+    public boolean trySubmitDeferred(int ipv4, long timeoutNanos, int retries, Lane lane, ProbeListener listener) {
+        check(timeoutNanos, retries, lane, listener);
+        return lanes[lane.ordinal()].offer(ipv4, 0, 0, false, timeoutNanos, retries, listener, false);
+    }
+
+    /** Wakes the sender for probes queued with {@link #trySubmitDeferred}. Cheap when it is awake. */
+    public void flushSubmissions() {
+        wakeSender();
     }
 
     /**
@@ -344,7 +370,7 @@ public final class IcmpEngine implements AutoCloseable {
             deliver6(listener, hi, lo, System.nanoTime() + epochOffsetNanos, Outcome.ERROR, -1, 0, false);
             return true;
         }
-        return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener);
+        return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener, true);
     }
 
     private void check(long timeoutNanos, int retries, Lane lane, Object listener) {
@@ -700,6 +726,7 @@ public final class IcmpEngine implements AutoCloseable {
                         // thread builds (and sends) the next one.
                         drainFailures(other4);
                         other4.reset();
+                        b4.commit();
                         b4.busy = true;
                         handoff = b4;
                         if (helperParked) {
@@ -742,6 +769,8 @@ public final class IcmpEngine implements AutoCloseable {
                 if (wait <= 0) {
                     continue;
                 }
+                // Replies free slots; they need to wake us only when queued probes wait for one.
+                senderWantsSlots = lanes[0].size > 0 || lanes[1].size > 0;
                 senderParked = true;
                 // Re-check after publishing the flag: a submitter or the receiver that saw it
                 // false has already made its work visible here (both sides use volatiles).
@@ -818,15 +847,17 @@ public final class IcmpEngine implements AutoCloseable {
         long hi = isV6[s] ? addr6Hi[s] : 0;
         long lo = isV6[s] ? addr6Lo[s] : Ipv4.toUnsigned(addr4[s]);
         long token = EchoCodec.token(secret, s, gen, sendNanos, seq, hi, lo);
-        long pkt = (long) i * EchoCodec.REQUEST_LENGTH;
+        int pkt = i * EchoCodec.REQUEST_LENGTH;
+        // Packets and addresses are built in heap arrays and copied to native memory per batch
+        // (commit): plain array stores stay cheap while the JIT has not compiled this yet.
+        int a = i * b.addrSize;
         if (b.v6) {
-            EchoCodec.writeRequest6(b.packets, pkt, ident, seq, s, gen, sendNanos, token);
-            long a = (long) i * Libc.SOCKADDR_IN6.byteSize();
-            b.addrs.set(Libc.BE_LONG, a + Libc.SIN6_ADDR, hi);
-            b.addrs.set(Libc.BE_LONG, a + Libc.SIN6_ADDR + 8, lo);
+            EchoCodec.writeRequest6(b.heapPackets, pkt, ident, seq, s, gen, sendNanos, token);
+            EchoCodec.putLong(b.heapAddrs, a + (int) Libc.SIN6_ADDR, hi);
+            EchoCodec.putLong(b.heapAddrs, a + (int) Libc.SIN6_ADDR + 8, lo);
         } else {
-            EchoCodec.writeRequest4(b.packets, pkt, ident, seq, s, gen, sendNanos, token);
-            b.addrs.set(Libc.BE_INT, (long) i * Libc.SOCKADDR_IN.byteSize() + Libc.SIN_ADDR, addr4[s]);
+            EchoCodec.writeRequest4(b.heapPackets, pkt, ident, seq, s, gen, sendNanos, token);
+            EchoCodec.putInt(b.heapAddrs, a + (int) Libc.SIN_ADDR, addr4[s]);
         }
         b.slots[i] = s;
         b.gens[i] = gen;
@@ -879,6 +910,7 @@ public final class IcmpEngine implements AutoCloseable {
             }
         }
         b.count = 0;
+        b.committed = 0;
     }
 
     /**
@@ -886,6 +918,7 @@ public final class IcmpEngine implements AutoCloseable {
      * complete (this may run on the helper thread, which must not touch the slot table).
      */
     private void flush(SendBatch b, IcmpSocket socket, MemorySegment errno, long[] counters, int sentIndex) {
+        b.commit();
         b.failedCount = 0;
         int i = 0;
         int transient_ = 0;
@@ -931,6 +964,12 @@ public final class IcmpEngine implements AutoCloseable {
         final int[] slots;
         final int[] failed;
         final int[] gens;
+        final int addrSize;
+        /** Heap copies of {@code packets} and {@code addrs}, written per probe, copied to native memory by {@link #commit}. */
+        final byte[] heapPackets;
+        final byte[] heapAddrs;
+        /** Probes already copied to native memory. */
+        int committed;
         /** Recorded send time of the batch's probes (their payloads carry it), and their earliest deadline. */
         long sendNanos;
         long minDeadline;
@@ -944,7 +983,21 @@ public final class IcmpEngine implements AutoCloseable {
 
         void reset() {
             count = 0;
+            committed = 0;
             failedCount = 0;
+        }
+
+        /** Copies the probes added since the last commit to native memory (two bulk copies). Idempotent. */
+        void commit() {
+            int from = committed;
+            int n = count - from;
+            if (n <= 0) {
+                return;
+            }
+            MemorySegment.copy(heapPackets, from * EchoCodec.REQUEST_LENGTH, packets, ValueLayout.JAVA_BYTE,
+                    (long) from * EchoCodec.REQUEST_LENGTH, n * EchoCodec.REQUEST_LENGTH);
+            MemorySegment.copy(heapAddrs, from * addrSize, addrs, ValueLayout.JAVA_BYTE, (long) from * addrSize, n * addrSize);
+            committed = count;
         }
 
         SendBatch(Arena arena, boolean v6, int n) {
@@ -957,6 +1010,9 @@ public final class IcmpEngine implements AutoCloseable {
             slots = new int[n];
             failed = new int[n];
             gens = new int[n];
+            this.addrSize = (int) addrSize;
+            heapPackets = new byte[EchoCodec.REQUEST_LENGTH * n];
+            heapAddrs = new byte[(int) addrSize * n];
             for (int i = 0; i < n; i++) {
                 long a = i * addrSize;
                 if (v6) {
@@ -973,6 +1029,7 @@ public final class IcmpEngine implements AutoCloseable {
                 msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_IOV, iovs.asSlice(iov));
                 setSize(msgs, m + Libc.MSG_IOVLEN, 1);
             }
+            MemorySegment.copy(addrs, ValueLayout.JAVA_BYTE, 0, heapAddrs, 0, heapAddrs.length); // families preset
         }
     }
 
@@ -1001,6 +1058,10 @@ public final class IcmpEngine implements AutoCloseable {
             }
             IcmpSocket[] sockets = list.toArray(IcmpSocket[]::new);
             int nfds = sockets.length;
+            boolean allStamped = true;
+            for (IcmpSocket sk : sockets) {
+                allStamped &= sk.receiveTimestamps;
+            }
             MemorySegment fds = arena.allocate(Libc.POLLFD, nfds);
             for (int i = 0; i < nfds; i++) {
                 long p = i * Libc.POLLFD.byteSize();
@@ -1020,61 +1081,146 @@ public final class IcmpEngine implements AutoCloseable {
                     continue;
                 }
                 boolean emptied = true;
+                int read = 0;
                 for (int i = 0; i < nfds && !closing; i++) {
                     short revents = fds.get(ValueLayout.JAVA_SHORT, i * Libc.POLLFD.byteSize() + Libc.POLL_REVENTS);
                     if (revents != 0) {
-                        emptied &= drain(sockets[i], batch, errno, parsed);
+                        int k = drain(sockets[i], batch, errno, parsed);
+                        if (k < 0) {
+                            emptied = false;
+                            read += batch.n;
+                        } else {
+                            read += k;
+                        }
                     }
                 }
                 if (emptied) {
                     // sockets not ready at `before` had nothing; ready ones were read until empty
                     drainedUpToNanos = before;
                 }
+                if (allStamped && read < batch.n && !closing) {
+                    // Low rate (the wakeup read less than one batch): let replies gather for a
+                    // moment instead of waking per packet. RTTs do not suffer: they come from the
+                    // kernel's receive timestamps. At sweep rates a wakeup reads full batches and
+                    // this never waits.
+                    LockSupport.parkNanos(this, RECEIVE_GATHER_NANOS);
+                }
             }
         }
     }
 
-    /** Reads {@code socket} until empty (true) or for a bounded number of batches (false). */
-    private boolean drain(IcmpSocket socket, RecvBatch b, MemorySegment errno, EchoCodec.ParsedReply parsed) {
-        long mm = Libc.MMSGHDR.byteSize();
+    /**
+     * Reads {@code socket} until empty, returning the packets read, or for a bounded number of
+     * batches (returns -1: more may be waiting).
+     */
+    private int drain(IcmpSocket socket, RecvBatch b, MemorySegment errno, EchoCodec.ParsedReply parsed) {
+        int mm = (int) Libc.MMSGHDR.byteSize();
         int addrLen = (int) Libc.SOCKADDR_IN6.byteSize();
         boolean v6 = socket.family == Libc.AF_INET6;
+        boolean stamps = socket.receiveTimestamps;
+        int total = 0;
         // Bounded: at most 64 batches per readiness, then poll again (lets close() be noticed).
         for (int round = 0; round < 64 && !closing; round++) {
-            for (int i = 0; i < b.n; i++) {
-                b.msgs.set(ValueLayout.JAVA_INT, i * mm + Libc.MSG_NAMELEN, addrLen);
-                b.msgs.set(ValueLayout.JAVA_INT, i * mm + Libc.MSG_FLAGS, 0);
-            }
+            // one bulk copy restores every name length, control length and flag the kernel rewrote
+            MemorySegment.copy(b.template, 0, b.msgs, 0, b.template.byteSize());
             int k = Libc.recvmmsg(errno, socket.fd, b.msgs, b.n, Libc.MSG_DONTWAIT);
             if (k <= 0) {
-                return true;
+                return total;
             }
             long now = System.nanoTime();
+            // Bulk copies to the heap, then plain array reads: cheap before and after the JIT.
+            MemorySegment.copy(b.msgs, ValueLayout.JAVA_LONG_UNALIGNED, 0, b.msgWords, 0, k * mm / 8);
+            MemorySegment.copy(b.addrs, ValueLayout.JAVA_BYTE, 0, b.heapAddrs, 0, k * addrLen);
+            MemorySegment.copy(b.buffers, ValueLayout.JAVA_BYTE, 0, b.heapBuffers, 0, k * RECV_BUFFER);
+            long realMinusMono = 0;
+            if (stamps) {
+                MemorySegment.copy(b.control, ValueLayout.JAVA_LONG_UNALIGNED, 0, b.ctlWords, 0, k * RecvBatch.CONTROL / 8);
+                // CLOCK_REALTIME - CLOCK_MONOTONIC now, to bring the kernel's receive stamps
+                // (realtime) onto System.nanoTime()'s scale; only the short gap between a
+                // packet's arrival and now is measured on the realtime clock.
+                if (Libc.clockGettime(errno, Libc.CLOCK_REALTIME, b.timespec) == 0) {
+                    long mono = System.nanoTime();
+                    realMinusMono = b.timespec.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L
+                            + b.timespec.get(ValueLayout.JAVA_LONG, 8) - mono;
+                    now = mono;
+                } else {
+                    stamps = false;
+                }
+            }
+            boolean freedAny = false;
             for (int i = 0; i < k; i++) {
-                int len = b.msgs.get(ValueLayout.JAVA_INT, i * mm + Libc.MSG_LEN);
-                len = Math.min(len, RECV_BUFFER);
-                long off = (long) i * RECV_BUFFER;
-                long a = (long) i * addrLen;
+                int len = intAt(b.msgWords, (long) i * mm + Libc.MSG_LEN);
+                len = Math.min(Math.max(len, 0), RECV_BUFFER);
+                int off = i * RECV_BUFFER;
+                int a = i * addrLen;
                 int result;
                 if (v6) {
-                    long hi = b.addrs.get(Libc.BE_LONG, a + Libc.SIN6_ADDR);
-                    long lo = b.addrs.get(Libc.BE_LONG, a + Libc.SIN6_ADDR + 8);
-                    result = EchoCodec.parse6(b.buffers, off, len, hi, lo, socket.raw ? ident : -1, secret, capacity, parsed);
+                    long hi = EchoCodec.be64(b.heapAddrs, a + (int) Libc.SIN6_ADDR);
+                    long lo = EchoCodec.be64(b.heapAddrs, a + (int) Libc.SIN6_ADDR + 8);
+                    result = EchoCodec.parse6(b.heapBuffers, off, len, hi, lo, socket.raw ? ident : -1, secret, capacity, parsed);
                 } else {
-                    int src = b.addrs.get(Libc.BE_INT, a + Libc.SIN_ADDR);
-                    result = EchoCodec.parse4(b.buffers, off, len, socket.raw, src, socket.raw ? ident : -1, secret, capacity, parsed);
+                    int src = EchoCodec.be32(b.heapAddrs, a + (int) Libc.SIN_ADDR);
+                    result = EchoCodec.parse4(b.heapBuffers, off, len, socket.raw, src, socket.raw ? ident : -1, secret, capacity, parsed);
                 }
-                accept(result, parsed, v6, now);
+                long arrived = now;
+                if (stamps && result == EchoCodec.REPLY) {
+                    long kernel = receiveStamp(b, i, mm);
+                    if (kernel != 0) {
+                        long mono = kernel - realMinusMono;
+                        // a stamp off the scale (realtime stepped meanwhile) falls back to now
+                        if (mono - parsed.sendNanos >= 0 && mono - now <= 0) {
+                            arrived = mono;
+                        }
+                    }
+                }
+                freedAny |= accept(result, parsed, v6, arrived);
+            }
+            total += k;
+            if (freedAny && senderParked && senderWantsSlots) {
+                LockSupport.unpark(sender);
             }
             if (k < b.n) {
-                return true;
+                return total;
             }
         }
-        return false;
+        return closing ? total : -1;
     }
 
-    /** Applies one parse result: attributes it to its slot or counts why it was ignored. Receiver thread. */
-    private void accept(int result, EchoCodec.ParsedReply p, boolean v6, long now) {
+    /** The kernel's receive time (CLOCK_REALTIME ns) of message {@code i}, or 0 when it has none. */
+    private static long receiveStamp(RecvBatch b, int i, int mm) {
+        long controlLen = b.msgWords[(i * mm + (int) Libc.MSG_CONTROLLEN) >>> 3];
+        int flags = intAt(b.msgWords, (long) i * mm + Libc.MSG_FLAGS);
+        if (controlLen < Libc.CMSG_SPACE_TIMESPEC || (flags & Libc.MSG_CTRUNC) != 0) {
+            return 0;
+        }
+        int c = i * RecvBatch.CONTROL;
+        long cmsgLen = b.ctlWords[(c + (int) Libc.CMSG_LEN_OFFSET) >>> 3];
+        int level = intAt(b.ctlWords, c + Libc.CMSG_LEVEL);
+        int type = intAt(b.ctlWords, c + Libc.CMSG_TYPE);
+        if (level != Libc.SOL_SOCKET || type != Libc.SCM_TIMESTAMPNS || cmsgLen < Libc.CMSG_DATA + 16) {
+            return 0;
+        }
+        int d = (c + (int) Libc.CMSG_DATA) >>> 3;
+        long sec = b.ctlWords[d];
+        long nsec = b.ctlWords[d + 1];
+        if (sec <= 0 || nsec < 0 || nsec >= 1_000_000_000L) {
+            return 0;
+        }
+        return sec * 1_000_000_000L + nsec;
+    }
+
+    /** The native-order 32-bit int at byte offset {@code off} of memory copied into {@code words}. */
+    private static int intAt(long[] words, long off) {
+        long w = words[(int) (off >>> 3)];
+        boolean lowHalf = (off & 4) == 0;
+        return (int) (lowHalf == LITTLE_ENDIAN ? w : w >>> 32);
+    }
+
+    /**
+     * Applies one parse result: attributes it to its slot or counts why it was ignored. Receiver
+     * thread. Returns true when a slot was handed back to the sender.
+     */
+    private boolean accept(int result, EchoCodec.ParsedReply p, boolean v6, long arrivedNanos) {
         switch (result) {
             case EchoCodec.REPLY, EchoCodec.UNREACHABLE -> {
                 int s = p.slot;
@@ -1082,42 +1228,53 @@ public final class IcmpEngine implements AutoCloseable {
                 long st = (long) LONGS.getAcquire(stamp, s);
                 if (st != expected) {
                     bump(receiverCounters, R_LATE, 1);
-                    return;
+                    return false;
                 }
                 boolean sameAddress = v6 ? (isV6[s] && addr6Hi[s] == p.addrHi && addr6Lo[s] == p.addrLo)
                         : (!isV6[s] && addr4[s] == p.ipv4);
                 if (!sameAddress) {
                     bump(receiverCounters, R_FOREIGN, 1);
-                    return;
+                    return false;
                 }
                 if (!LONGS.compareAndSet(stamp, s, expected, (expected & ~3L) | PHASE_DONE)) {
                     bump(receiverCounters, R_LATE, 1);
-                    return;
+                    return false;
                 }
                 if (result == EchoCodec.REPLY) {
                     bump(receiverCounters, R_REPLIES, 1);
-                    complete(s, Outcome.REPLY, Math.max(0, now - p.sendNanos), true);
+                    complete(s, Outcome.REPLY, Math.max(0, arrivedNanos - p.sendNanos), true);
                 } else {
                     bump(receiverCounters, R_UNREACHABLE, 1);
                     complete(s, Outcome.UNREACHABLE, -1, true);
                 }
                 freed.offer(s);
-                wakeSender();
+                return true;
             }
             case EchoCodec.IGNORED_MALFORMED -> bump(receiverCounters, R_MALFORMED, 1);
             case EchoCodec.IGNORED_OWN_REQUEST -> bump(receiverCounters, R_REQUESTS, 1);
             case EchoCodec.IGNORED_OTHER_TYPE -> bump(receiverCounters, R_OTHER, 1);
             default -> bump(receiverCounters, R_FOREIGN, 1);
         }
+        return false;
     }
 
-    /** Pre-built recvmmsg vectors. Receiver-owned. */
+    /** Pre-built recvmmsg vectors and their heap mirrors. Receiver-owned. */
     private static final class RecvBatch {
+        /** Control buffer bytes per message (room for one SCM_TIMESTAMPNS and then some). */
+        static final int CONTROL = 64;
         final int n;
         final MemorySegment msgs;
+        /** msgs as built, copied over msgs before every recvmmsg. */
+        final MemorySegment template;
         final MemorySegment iovs;
         final MemorySegment addrs;
         final MemorySegment buffers;
+        final MemorySegment control;
+        final MemorySegment timespec;
+        final long[] msgWords;
+        final long[] ctlWords;
+        final byte[] heapAddrs;
+        final byte[] heapBuffers;
 
         RecvBatch(Arena arena, int n) {
             this.n = n;
@@ -1126,6 +1283,8 @@ public final class IcmpEngine implements AutoCloseable {
             iovs = arena.allocate(Libc.IOVEC, n);
             addrs = arena.allocate(addrSize * n, 8);
             buffers = arena.allocate((long) RECV_BUFFER * n, 8);
+            control = arena.allocate((long) CONTROL * n, 8);
+            timespec = arena.allocate(Libc.TIMESPEC);
             for (int i = 0; i < n; i++) {
                 long iov = i * Libc.IOVEC.byteSize();
                 iovs.set(ValueLayout.ADDRESS, iov + Libc.IOV_BASE, buffers.asSlice((long) i * RECV_BUFFER));
@@ -1135,7 +1294,16 @@ public final class IcmpEngine implements AutoCloseable {
                 msgs.set(ValueLayout.JAVA_INT, m + Libc.MSG_NAMELEN, (int) addrSize);
                 msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_IOV, iovs.asSlice(iov));
                 setSize(msgs, m + Libc.MSG_IOVLEN, 1);
+                msgs.set(ValueLayout.ADDRESS, m + Libc.MSG_CONTROL, control.asSlice((long) i * CONTROL));
+                setSize(msgs, m + Libc.MSG_CONTROLLEN, CONTROL);
+                msgs.set(ValueLayout.JAVA_INT, m + Libc.MSG_FLAGS, 0);
             }
+            template = arena.allocate(msgs.byteSize(), 8);
+            template.copyFrom(msgs);
+            msgWords = new long[(int) (msgs.byteSize() / 8)];
+            ctlWords = new long[CONTROL * n / 8];
+            heapAddrs = new byte[(int) addrSize * n];
+            heapBuffers = new byte[RECV_BUFFER * n];
         }
     }
 
@@ -1174,7 +1342,7 @@ public final class IcmpEngine implements AutoCloseable {
             qListener = new Object[cap];
         }
 
-        boolean offer(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
+        boolean offer(int a4, long hi, long lo, boolean v6, long timeout, int retries, Object listener, boolean wake) {
             lock.lock();
             try {
                 if (closing) {
@@ -1187,7 +1355,9 @@ public final class IcmpEngine implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            wakeSender();
+            if (wake) {
+                wakeSender();
+            }
             return true;
         }
 

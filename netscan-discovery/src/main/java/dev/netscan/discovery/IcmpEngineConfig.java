@@ -38,7 +38,7 @@ public record IcmpEngineConfig(
         boolean ipv6,
         boolean parallelSend) {
 
-    /** Defaults: auto socket kind, unlimited rate, 131,072 slots all usable, 64-message batches. */
+    /** Defaults: auto socket kind, unlimited rate, 131,072 slots all usable, 256-message batches. */
     public static IcmpEngineConfig defaults() {
         return builder().build();
     }
@@ -57,7 +57,7 @@ public record IcmpEngineConfig(
         private int laneQueueCapacity = 8_192;
         private int receiveBufferBytes = 32 << 20;
         private int sendBufferBytes = 4 << 20;
-        private int batchSize = 64;
+        private int batchSize = 256;
         private boolean ipv6 = true;
         private boolean parallelSend = true;
 
@@ -105,7 +105,7 @@ public record IcmpEngineConfig(
             return this;
         }
 
-        /** Messages per sendmmsg/recvmmsg call, 1 to 1024; default 64. */
+        /** Messages per sendmmsg/recvmmsg call, 1 to 1024; default 256 (fewer system calls and native downcalls per packet, which matters most before the JIT has compiled the engine). */
         public Builder batchSize(int size) {
             this.batchSize = size;
             return this;

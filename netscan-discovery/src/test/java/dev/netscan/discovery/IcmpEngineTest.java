@@ -60,6 +60,39 @@ class IcmpEngineTest {
     }
 
     @Test
+    void deferredSubmissionsAreSentOnFlushAndTheirRttsLieWithinTheProbesLifetime() throws Exception {
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
+            int n = 50;
+            int base = Ipv4.parse("127.3.0.1");
+            long[] rtt = new long[n];
+            long[] lifetime = new long[n];
+            AtomicInteger replies = new AtomicInteger();
+            for (int round = 0; round < 5; round++) {
+                long submitted = System.nanoTime();
+                for (int i = 0; i < n / 5; i++) {
+                    int k = round * (n / 5) + i;
+                    assertThat(engine.trySubmitDeferred(base + k, SECOND, 0, Lane.MONITOR, (r, a) -> {
+                        rtt[k] = r.rttNanos();
+                        lifetime[k] = System.nanoTime() - submitted;
+                        if (r.outcome() == Outcome.REPLY) {
+                            replies.incrementAndGet();
+                        }
+                    })).isTrue();
+                }
+                engine.flushSubmissions();
+                int expected = (round + 1) * (n / 5);
+                // well before the sender's 50 ms idle wake-up would have sent them without a flush
+                await(() -> replies.get() == expected, Duration.ofSeconds(5), expected + " replies");
+            }
+            // Low rate: the receiver gathers replies for about a millisecond; the RTT comes from
+            // the kernel's receive stamp, so it is positive and never longer than the probe lived.
+            for (int k = 0; k < n; k++) {
+                assertThat(rtt[k]).as("rtt of probe %d", k).isPositive().isLessThanOrEqualTo(lifetime[k]);
+            }
+        }
+    }
+
+    @Test
     void pingsIpv6Loopback() throws Exception {
         try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
             Privileged.require(engine.ipv6SocketKind() != null, "no ICMPv6 socket could be opened");

@@ -40,8 +40,9 @@ public final class SweepMain {
         int retries = 0;
         long ratePps = 0;
         int runs = 1;
-        int batch = 64;
+        int batch = IcmpEngineConfig.builder().build().batchSize();
         boolean parallelSend = true;
+        boolean threadCpu = false;
         Path aliveFile = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
@@ -57,6 +58,7 @@ public final class SweepMain {
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--parallel-send" -> parallelSend = Boolean.parseBoolean(v);
                 case "--alive-file" -> aliveFile = Path.of(v);
+                case "--thread-cpu" -> threadCpu = Boolean.parseBoolean(v);
                 default -> usage("unknown option " + a);
             }
         }
@@ -68,8 +70,14 @@ public final class SweepMain {
         }
         SweepOptions options = SweepOptions.builder().timeout(Duration.ofMillis(timeoutMs)).retries(retries)
                 .allowLarge(true).build();
+        long startT0 = System.nanoTime();
         try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().rateLimitPps(ratePps).batchSize(batch).parallelSend(parallelSend).build())) {
             int[] alive = new int[(int) targets.size()];
+            long engineStartNanos = System.nanoTime() - startT0;
+            if (threadCpu) {
+                System.out.println("thread_cpu before the first sweep:");
+                printThreadCpu();
+            }
             for (int run = 1; run <= runs; run++) {
                 int[] count = {0};
                 long t0 = System.nanoTime();
@@ -81,10 +89,14 @@ public final class SweepMain {
                 SweepSummary s = sweep.await();
                 long wall = System.nanoTime() - t0;
                 IcmpCounters c = engine.counters();
+                // with_start_s: this sweep's wall time plus the engine's start (sockets, threads,
+                // native-call linking) for the first run, which is what a one-shot `scan` pays
+                long withStart = wall + (run == 1 ? engineStartNanos : 0);
                 System.out.printf("run=%d range=%s socket=%s targets=%d alive=%d timeouts=%d sent=%d elapsed_s=%.3f wall_s=%.3f "
-                                + "rate_pps=%.0f ignored=%d lost_replies=%d%n",
+                                + "with_start_s=%.3f engine_start_s=%.3f rate_pps=%.0f ignored=%d lost_replies=%d%n",
                         run, range, engine.socketKind(), s.targets(), s.alive(), s.timeouts(), s.sent(),
-                        s.elapsed().toNanos() / 1e9, wall / 1e9, s.achievedRatePps(), c.ignoredTotal(), s.lostReplies());
+                        s.elapsed().toNanos() / 1e9, wall / 1e9, withStart / 1e9, engineStartNanos / 1e9, s.achievedRatePps(),
+                        c.ignoredTotal(), s.lostReplies());
                 if (run == runs && aliveFile != null) {
                     int[] sorted;
                     synchronized (alive) {
@@ -94,6 +106,36 @@ public final class SweepMain {
                     write(aliveFile, sorted);
                 }
             }
+            if (threadCpu) {
+                printThreadCpu();
+            }
+        }
+    }
+
+    /** CPU per thread of this process so far (user/sys ms from /proc/self/task, 10 ms ticks), busiest first. */
+    static void printThreadCpu() throws IOException {
+        java.util.List<String[]> rows = new java.util.ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String[] f = stat.substring(close + 2).split(" ");
+                long user = Long.parseLong(f[11]) * 10;
+                long sys = Long.parseLong(f[12]) * 10;
+                if (user + sys > 0) {
+                    rows.add(new String[] {stat.substring(open + 1, close), Long.toString(user), Long.toString(sys)});
+                }
+            }
+        }
+        rows.sort((a, b) -> Long.compare(Long.parseLong(b[1]) + Long.parseLong(b[2]), Long.parseLong(a[1]) + Long.parseLong(a[2])));
+        for (String[] r : rows) {
+            System.out.printf("thread_cpu name=%s user_ms=%s sys_ms=%s%n", r[0].replace(' ', '_'), r[1], r[2]);
         }
     }
 
@@ -107,7 +149,7 @@ public final class SweepMain {
 
     private static void usage(String problem) {
         System.err.println("SweepMain: " + problem);
-        System.err.println("usage: SweepMain <127.x.y.z/len> [--timeout-ms N] [--retries N] [--rate-pps N] [--runs N] [--batch N] [--parallel-send true|false] [--alive-file F]");
+        System.err.println("usage: SweepMain <127.x.y.z/len> [--timeout-ms N] [--retries N] [--rate-pps N] [--runs N] [--batch N] [--parallel-send true|false] [--alive-file F] [--thread-cpu true]");
         System.exit(2);
     }
 }

@@ -62,7 +62,7 @@ public final class SoakMain {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().build());
-                DeviceRegistry registry = DeviceRegistry.builder().maxDevices(Math.max(20_000, devices)).build()) {
+                DeviceRegistry registry = registry(devices)) {
             for (int i = 0; i < devices; i++) {
                 registry.add(base + i);
             }
@@ -73,11 +73,22 @@ public final class SoakMain {
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             scheduler.start();
-            Thread.sleep(duration.toMillis());
+            // Per-thread CPU over the steady state: from one interval after the start (all
+            // devices phased in) to the end, so start-up work does not blur the split.
+            Thread.sleep(Math.min(duration.toMillis() / 2, interval.toMillis() * 2));
+            ThreadCpu steady0 = ThreadCpu.snapshot();
+            long steadyT0 = System.nanoTime();
+            Thread.sleep(Math.max(0, duration.toMillis() - (steadyT0 - t0) / 1_000_000));
+            ThreadCpu steady1 = ThreadCpu.snapshot();
+            double steadyS = (System.nanoTime() - steadyT0) / 1e9;
+            int osThreads = ThreadCpu.osThreads();
             scheduler.close();
             long wall = System.nanoTime() - t0;
             long cpu = os.getProcessCpuTime() - cpu0;
             int threads = Thread.activeCount();
+            for (String line : steady1.since(steady0, steadyS)) {
+                System.out.println(line);
+            }
             long deadline = System.nanoTime() + interval.toNanos() * 2;
             while (scheduler.counters().inFlight() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -102,14 +113,27 @@ public final class SoakMain {
                     "soak devices=%d interval=%s duration=%s pings=%d replies=%d timeouts=%d send_errors=%d "
                             + "devices_missing_pings=%d devices_doubled_pings=%d devices_with_failures=%d "
                             + "lateness_p50_us=%d lateness_p99_us=%d lateness_max_us=%d late_pings=%d "
-                            + "cpu_pct_of_one_core=%.2f live_heap_mb=%.1f threads=%d reference_goroutines=%d%n",
+                            + "cpu_pct_of_one_core=%.2f live_heap_mb=%.1f threads=%d os_threads=%d reference_goroutines=%d%n",
                     devices, interval, duration, c.pingsSent(), c.replies(), c.timeouts(), c.sendErrors(), missed,
                     doubled, failed, c.latenessP50Micros(), c.latenessP99Micros(), c.latenessMaxMicros(),
-                    c.latePings(), 100.0 * cpu / wall, liveHeap / 1048576.0, threads, devices);
+                    c.latePings(), 100.0 * cpu / wall, liveHeap / 1048576.0, threads, osThreads, devices);
             if (missed > 0 || doubled > 0) {
                 System.exit(1);
             }
         }
+    }
+
+    /**
+     * The registry; {@code -Dsoak.failureThreshold=N} raises the circuit breaker's threshold (for
+     * the run where the kernel is told not to answer, so every device keeps being pinged).
+     */
+    private static DeviceRegistry registry(int devices) {
+        DeviceRegistry.Builder b = DeviceRegistry.builder().maxDevices(Math.max(20_000, devices));
+        Integer threshold = Integer.getInteger("soak.failureThreshold");
+        if (threshold != null) {
+            b.failureThreshold(threshold);
+        }
+        return b.build();
     }
 
     private static Duration parse(String s) {

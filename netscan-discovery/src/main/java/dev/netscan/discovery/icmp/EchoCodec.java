@@ -53,41 +53,108 @@ public final class EchoCodec {
 
     /** Writes an ICMPv4 echo request at {@code off} and its checksum. */
     public static void writeRequest4(MemorySegment pkt, long off, int ident, int seq, int slot, int gen, long sendNanos, long token) {
-        writeRequest(pkt, off, ECHO_REQUEST_V4, ident, seq, slot, gen, sendNanos, token);
-        pkt.set(Libc.BE_SHORT, off + 2, (short) checksum(pkt, off, REQUEST_LENGTH));
+        byte[] b = new byte[REQUEST_LENGTH];
+        writeRequest4(b, 0, ident, seq, slot, gen, sendNanos, token);
+        MemorySegment.copy(b, 0, pkt, ValueLayout.JAVA_BYTE, off, REQUEST_LENGTH);
     }
 
     /** Writes an ICMPv6 echo request at {@code off}; the kernel fills in the checksum. */
     public static void writeRequest6(MemorySegment pkt, long off, int ident, int seq, int slot, int gen, long sendNanos, long token) {
+        byte[] b = new byte[REQUEST_LENGTH];
+        writeRequest6(b, 0, ident, seq, slot, gen, sendNanos, token);
+        MemorySegment.copy(b, 0, pkt, ValueLayout.JAVA_BYTE, off, REQUEST_LENGTH);
+    }
+
+    /**
+     * Writes an ICMPv4 echo request and its checksum into a heap array (the engine's send path:
+     * plain array stores are cheap even before the JIT compiles them; the batch is then copied to
+     * native memory in one bulk copy).
+     */
+    public static void writeRequest4(byte[] pkt, int off, int ident, int seq, int slot, int gen, long sendNanos, long token) {
+        writeRequest(pkt, off, ECHO_REQUEST_V4, ident, seq, slot, gen, sendNanos, token);
+        putShort(pkt, off + 2, checksum(pkt, off, REQUEST_LENGTH));
+    }
+
+    /** Writes an ICMPv6 echo request into a heap array; the kernel fills in the checksum. */
+    public static void writeRequest6(byte[] pkt, int off, int ident, int seq, int slot, int gen, long sendNanos, long token) {
         writeRequest(pkt, off, ECHO_REQUEST_V6, ident, seq, slot, gen, sendNanos, token);
     }
 
-    private static void writeRequest(MemorySegment pkt, long off, int type, int ident, int seq, int slot, int gen, long sendNanos, long token) {
-        pkt.set(ValueLayout.JAVA_BYTE, off, (byte) type);
-        pkt.set(ValueLayout.JAVA_BYTE, off + 1, (byte) 0);
-        pkt.set(Libc.BE_SHORT, off + 2, (short) 0);
-        pkt.set(Libc.BE_SHORT, off + 4, (short) ident);
-        pkt.set(Libc.BE_SHORT, off + 6, (short) seq);
-        pkt.set(Libc.BE_INT, off + 8, slot);
-        pkt.set(Libc.BE_INT, off + 12, gen);
-        pkt.set(Libc.BE_LONG, off + 16, sendNanos);
-        pkt.set(Libc.BE_LONG, off + 24, token);
+    private static void writeRequest(byte[] pkt, int off, int type, int ident, int seq, int slot, int gen, long sendNanos, long token) {
+        pkt[off] = (byte) type;
+        pkt[off + 1] = 0;
+        pkt[off + 2] = 0;
+        pkt[off + 3] = 0;
+        putShort(pkt, off + 4, ident);
+        putShort(pkt, off + 6, seq);
+        putInt(pkt, off + 8, slot);
+        putInt(pkt, off + 12, gen);
+        putLong(pkt, off + 16, sendNanos);
+        putLong(pkt, off + 24, token);
     }
 
     /** The Internet checksum (RFC 1071) of {@code len} bytes at {@code off}. */
     public static int checksum(MemorySegment seg, long off, int len) {
+        byte[] b = new byte[len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, b, 0, len);
+        return checksum(b, 0, len);
+    }
+
+    /** The Internet checksum (RFC 1071) of {@code len} bytes at {@code off} of a heap array. */
+    public static int checksum(byte[] b, int off, int len) {
         long sum = 0;
         int i = 0;
         for (; i + 1 < len; i += 2) {
-            sum += seg.get(Libc.BE_SHORT, off + i) & 0xFFFF;
+            sum += ((b[off + i] & 0xFF) << 8) | (b[off + i + 1] & 0xFF);
         }
         if (i < len) {
-            sum += (seg.get(ValueLayout.JAVA_BYTE, off + i) & 0xFF) << 8;
+            sum += (b[off + i] & 0xFF) << 8;
         }
         while ((sum >>> 16) != 0) {
             sum = (sum & 0xFFFF) + (sum >>> 16);
         }
         return (int) (~sum & 0xFFFF);
+    }
+
+    // ---- big-endian (network order) accessors on heap arrays; callers check bounds first ----
+
+    /** Reads an unsigned byte. */
+    public static int u8(byte[] b, int i) {
+        return b[i] & 0xFF;
+    }
+
+    /** Reads an unsigned big-endian 16-bit value. */
+    public static int be16(byte[] b, int i) {
+        return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+    }
+
+    /** Reads a big-endian 32-bit value. */
+    public static int be32(byte[] b, int i) {
+        return ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+    }
+
+    /** Reads a big-endian 64-bit value. */
+    public static long be64(byte[] b, int i) {
+        return ((long) be32(b, i) << 32) | (be32(b, i + 4) & 0xFFFF_FFFFL);
+    }
+
+    private static void putShort(byte[] b, int i, int v) {
+        b[i] = (byte) (v >>> 8);
+        b[i + 1] = (byte) v;
+    }
+
+    /** Writes a big-endian 32-bit value. */
+    public static void putInt(byte[] b, int i, int v) {
+        b[i] = (byte) (v >>> 24);
+        b[i + 1] = (byte) (v >>> 16);
+        b[i + 2] = (byte) (v >>> 8);
+        b[i + 3] = (byte) v;
+    }
+
+    /** Writes a big-endian 64-bit value. */
+    public static void putLong(byte[] b, int i, long v) {
+        putInt(b, i, (int) (v >>> 32));
+        putInt(b, i + 4, (int) v);
     }
 
     /**
@@ -108,6 +175,34 @@ public final class EchoCodec {
     }
 
     /**
+     * {@link #parse4(byte[], int, int, boolean, int, int, long, int, ParsedReply)} on native memory:
+     * the bytes are copied into {@code out}'s scratch array first.
+     */
+    public static int parse4(MemorySegment buf, long off, int len, boolean withIpHeader, int sourceIpv4,
+                             int expectIdent, long secret, int slotCapacity, ParsedReply out) {
+        if (len < 0 || off < 0 || off + len > buf.byteSize()) {
+            return IGNORED_MALFORMED;
+        }
+        byte[] b = out.scratch(len);
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, off, b, 0, len);
+        return parse4(b, 0, len, withIpHeader, sourceIpv4, expectIdent, secret, slotCapacity, out);
+    }
+
+    /**
+     * {@link #parse6(byte[], int, int, long, long, int, long, int, ParsedReply)} on native memory:
+     * the bytes are copied into {@code out}'s scratch array first.
+     */
+    public static int parse6(MemorySegment buf, long off, int len, long sourceHi, long sourceLo,
+                             int expectIdent, long secret, int slotCapacity, ParsedReply out) {
+        if (len < 0 || off < 0 || off + len > buf.byteSize()) {
+            return IGNORED_MALFORMED;
+        }
+        byte[] b = out.scratch(len);
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, off, b, 0, len);
+        return parse6(b, 0, len, sourceHi, sourceLo, expectIdent, secret, slotCapacity, out);
+    }
+
+    /**
      * Parses one IPv4 packet as received.
      *
      * @param buf the receive buffer
@@ -121,9 +216,9 @@ public final class EchoCodec {
      * @param out filled when the result is {@link #REPLY} or {@link #UNREACHABLE}
      * @return {@link #REPLY}, {@link #UNREACHABLE} or one of the {@code IGNORED_*} codes
      */
-    public static int parse4(MemorySegment buf, long off, int len, boolean withIpHeader, int sourceIpv4,
+    public static int parse4(byte[] buf, int off, int len, boolean withIpHeader, int sourceIpv4,
                              int expectIdent, long secret, int slotCapacity, ParsedReply out) {
-        if (len < 0 || off < 0 || off + len > buf.byteSize()) {
+        if (len < 0 || off < 0 || off + len > buf.length || off + len < 0) {
             return IGNORED_MALFORMED;
         }
         int icmp = 0;
@@ -131,12 +226,12 @@ public final class EchoCodec {
             if (len < 20) {
                 return IGNORED_MALFORMED;
             }
-            int vihl = buf.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+            int vihl = u8(buf, off);
             int ihl = (vihl & 0x0F) * 4;
             if ((vihl >>> 4) != 4 || ihl < 20 || ihl > len) {
                 return IGNORED_MALFORMED;
             }
-            if ((buf.get(ValueLayout.JAVA_BYTE, off + 9) & 0xFF) != Libc.IPPROTO_ICMP) {
+            if ((u8(buf, off + 9)) != Libc.IPPROTO_ICMP) {
                 return IGNORED_OTHER_TYPE;
             }
             icmp = ihl;
@@ -145,8 +240,8 @@ public final class EchoCodec {
         if (icmpLen < ICMP_HEADER) {
             return IGNORED_MALFORMED;
         }
-        long p = off + icmp;
-        int type = buf.get(ValueLayout.JAVA_BYTE, p) & 0xFF;
+        int p = off + icmp;
+        int type = u8(buf, p);
         switch (type) {
             case ECHO_REPLY_V4 -> {
                 return echo(buf, p, icmpLen, expectIdent, secret, slotCapacity, 0, Ipv4.toUnsigned(sourceIpv4), REPLY, out);
@@ -160,18 +255,18 @@ public final class EchoCodec {
                 if (icmpLen < inner + 20 + ICMP_HEADER) {
                     return IGNORED_MALFORMED;
                 }
-                long ip = p + inner;
-                int vihl = buf.get(ValueLayout.JAVA_BYTE, ip) & 0xFF;
+                int ip = p + inner;
+                int vihl = u8(buf, ip);
                 int ihl = (vihl & 0x0F) * 4;
                 if ((vihl >>> 4) != 4 || ihl < 20 || inner + ihl + ICMP_HEADER > icmpLen) {
                     return IGNORED_MALFORMED;
                 }
-                if ((buf.get(ValueLayout.JAVA_BYTE, ip + 9) & 0xFF) != Libc.IPPROTO_ICMP) {
+                if ((u8(buf, ip + 9)) != Libc.IPPROTO_ICMP) {
                     return IGNORED_FOREIGN;
                 }
-                int dst = buf.get(Libc.BE_INT, ip + 16);
-                long q = ip + ihl;
-                if ((buf.get(ValueLayout.JAVA_BYTE, q) & 0xFF) != ECHO_REQUEST_V4) {
+                int dst = be32(buf, ip + 16);
+                int q = ip + ihl;
+                if ((u8(buf, q)) != ECHO_REQUEST_V4) {
                     return IGNORED_FOREIGN;
                 }
                 int r = echo(buf, q, icmpLen - inner - ihl, expectIdent, secret, slotCapacity, 0, Ipv4.toUnsigned(dst), UNREACHABLE, out);
@@ -191,15 +286,15 @@ public final class EchoCodec {
      * ICMPv6 message without the IPv6 header). Parameters as {@link #parse4}; the source address is
      * given as its two big-endian halves.
      */
-    public static int parse6(MemorySegment buf, long off, int len, long sourceHi, long sourceLo,
+    public static int parse6(byte[] buf, int off, int len, long sourceHi, long sourceLo,
                              int expectIdent, long secret, int slotCapacity, ParsedReply out) {
-        if (len < 0 || off < 0 || off + len > buf.byteSize()) {
+        if (len < 0 || off < 0 || off + len > buf.length || off + len < 0) {
             return IGNORED_MALFORMED;
         }
         if (len < ICMP_HEADER) {
             return IGNORED_MALFORMED;
         }
-        int type = buf.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+        int type = u8(buf, off);
         switch (type) {
             case ECHO_REPLY_V6 -> {
                 return echo(buf, off, len, expectIdent, secret, slotCapacity, sourceHi, sourceLo, REPLY, out);
@@ -212,17 +307,17 @@ public final class EchoCodec {
                 if (len < inner + 40 + ICMP_HEADER) {
                     return IGNORED_MALFORMED;
                 }
-                long ip = off + inner;
-                if (((buf.get(ValueLayout.JAVA_BYTE, ip) & 0xFF) >>> 4) != 6) {
+                int ip = off + inner;
+                if (((u8(buf, ip)) >>> 4) != 6) {
                     return IGNORED_MALFORMED;
                 }
-                if ((buf.get(ValueLayout.JAVA_BYTE, ip + 6) & 0xFF) != Libc.IPPROTO_ICMPV6) {
+                if ((u8(buf, ip + 6)) != Libc.IPPROTO_ICMPV6) {
                     return IGNORED_FOREIGN; // extension headers: not ours
                 }
-                long dstHi = buf.get(Libc.BE_LONG, ip + 24);
-                long dstLo = buf.get(Libc.BE_LONG, ip + 32);
-                long q = ip + 40;
-                if ((buf.get(ValueLayout.JAVA_BYTE, q) & 0xFF) != ECHO_REQUEST_V6) {
+                long dstHi = be64(buf, ip + 24);
+                long dstLo = be64(buf, ip + 32);
+                int q = ip + 40;
+                if ((u8(buf, q)) != ECHO_REQUEST_V6) {
                     return IGNORED_FOREIGN;
                 }
                 int r = echo(buf, q, len - inner - 40, expectIdent, secret, slotCapacity, dstHi, dstLo, UNREACHABLE, out);
@@ -238,23 +333,23 @@ public final class EchoCodec {
         }
     }
 
-    private static int echo(MemorySegment buf, long p, int icmpLen, int expectIdent, long secret, int slotCapacity,
+    private static int echo(byte[] buf, int p, int icmpLen, int expectIdent, long secret, int slotCapacity,
                             long addrHi, long addrLo, int kind, ParsedReply out) {
         if (icmpLen < REQUEST_LENGTH) {
             return IGNORED_FOREIGN; // not one of ours: ours always carry the full payload
         }
-        if (buf.get(ValueLayout.JAVA_BYTE, p + 1) != 0) {
+        if (buf[p + 1] != 0) {
             return IGNORED_FOREIGN;
         }
-        int ident = buf.get(Libc.BE_SHORT, p + 4) & 0xFFFF;
+        int ident = be16(buf, p + 4);
         if (expectIdent >= 0 && ident != expectIdent) {
             return IGNORED_FOREIGN;
         }
-        int seq = buf.get(Libc.BE_SHORT, p + 6) & 0xFFFF;
-        int slot = buf.get(Libc.BE_INT, p + 8);
-        int gen = buf.get(Libc.BE_INT, p + 12);
-        long sendNanos = buf.get(Libc.BE_LONG, p + 16);
-        long token = buf.get(Libc.BE_LONG, p + 24);
+        int seq = be16(buf, p + 6);
+        int slot = be32(buf, p + 8);
+        int gen = be32(buf, p + 12);
+        long sendNanos = be64(buf, p + 16);
+        long token = be64(buf, p + 24);
         if (slot < 0 || slot >= slotCapacity) {
             return IGNORED_FOREIGN;
         }
@@ -281,5 +376,14 @@ public final class EchoCodec {
         public int ipv4;
         public long addrHi;
         public long addrLo;
+        private byte[] scratch = new byte[0];
+
+        /** A reusable array of at least {@code len} bytes (grows, never shrinks). */
+        byte[] scratch(int len) {
+            if (scratch.length < len) {
+                scratch = new byte[Math.max(len, 512)];
+            }
+            return scratch;
+        }
     }
 }

@@ -18,13 +18,19 @@ public final class IcmpSocket {
     public final int fd;
     /** Receive buffer size the kernel granted, in bytes (as getsockopt reports it). */
     public final int receiveBufferBytes;
+    /**
+     * True when the kernel stamps each received packet with its arrival time (SO_TIMESTAMPNS,
+     * delivered as an SCM_TIMESTAMPNS control message in CLOCK_REALTIME).
+     */
+    public final boolean receiveTimestamps;
     private volatile boolean closed;
 
-    private IcmpSocket(boolean raw, int family, int fd, int receiveBufferBytes) {
+    private IcmpSocket(boolean raw, int family, int fd, int receiveBufferBytes, boolean receiveTimestamps) {
         this.raw = raw;
         this.family = family;
         this.fd = fd;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.receiveTimestamps = receiveTimestamps;
     }
 
     /** Outcome of an attempt to open a socket: the socket, or the errno that refused it. */
@@ -78,7 +84,14 @@ public final class IcmpSocket {
             length.set(ValueLayout.JAVA_INT, 0, 4);
             int granted = Libc.getsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, value, length) == 0
                     ? value.get(ValueLayout.JAVA_INT, 0) : -1;
-            return new Attempt(new IcmpSocket(raw, family, fd, granted), 0);
+            boolean stamps = false;
+            // a send-only raw socket receives nothing; a datagram one still gets the replies to
+            // what it sent, so it needs the stamps too
+            if (!(raw && sendOnly) && Libc.C_SIZE_T.byteSize() == 8 && Libc.C_LONG.byteSize() == 8) {
+                value.set(ValueLayout.JAVA_INT, 0, 1);
+                stamps = Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_TIMESTAMPNS, value, 4) == 0;
+            }
+            return new Attempt(new IcmpSocket(raw, family, fd, granted, stamps), 0);
         }
     }
 

@@ -49,6 +49,11 @@ public final class Libc {
     public static final int ICMP6_FILTER = 1;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_CTRUNC = 0x8;
+    /** SO_TIMESTAMPNS (the "old" 64-bit-time_t variant on LP64: asm-generic and x86 both 35); also the cmsg type SCM_TIMESTAMPNS. */
+    public static final int SO_TIMESTAMPNS = 35;
+    public static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
+    public static final int CLOCK_REALTIME = 0;
     public static final short POLLIN = 0x1;
     public static final short POLLOUT = 0x4;
     public static final int EPERM = 1;
@@ -123,6 +128,23 @@ public final class Libc {
     public static final long MSG_FLAGS = offset(MMSGHDR, "hdr", "flags");
     public static final long MSG_LEN = MMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("len"));
 
+    /** struct timespec { time_t tv_sec; long tv_nsec; } (time_t is a long on LP64 Linux). */
+    public static final StructLayout TIMESPEC = struct(C_LONG.withName("sec"), C_LONG.withName("nsec"));
+
+    /** struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } followed by data aligned to size_t. */
+    public static final StructLayout CMSGHDR = struct(C_SIZE_T.withName("len"), C_INT.withName("level"), C_INT.withName("type"));
+    public static final long CMSG_LEN_OFFSET = CMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("len"));
+    public static final long CMSG_LEVEL = CMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("level"));
+    public static final long CMSG_TYPE = CMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("type"));
+    /** CMSG_DATA offset: the header rounded up to the alignment of size_t. */
+    public static final long CMSG_DATA = align(CMSGHDR.byteSize(), C_SIZE_T.byteSize());
+    /** CMSG_SPACE(sizeof(struct timespec)). */
+    public static final long CMSG_SPACE_TIMESPEC = CMSG_DATA + align(TIMESPEC.byteSize(), C_SIZE_T.byteSize());
+
+    private static long align(long v, long a) {
+        return (v + a - 1) / a * a;
+    }
+
     /** struct pollfd { int fd; short events; short revents; } */
     public static final StructLayout POLLFD = struct(
             C_INT.withName("fd"), C_SHORT.withName("events"), C_SHORT.withName("revents"));
@@ -140,6 +162,7 @@ public final class Libc {
     private static final MethodHandle RECVMMSG = bind("recvmmsg",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER));
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    private static final MethodHandle CLOCK_GETTIME = bind("clock_gettime", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(C_INT, C_INT));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(C_INT, C_INT, C_INT));
 
@@ -202,6 +225,15 @@ public final class Libc {
     public static int poll(MemorySegment errno, MemorySegment fds, long count, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(errno, fds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** clock_gettime(2) into {@code timespec} (a {@link #TIMESPEC}). */
+    public static int clockGettime(MemorySegment errno, int clock, MemorySegment timespec) {
+        try {
+            return (int) CLOCK_GETTIME.invokeExact(errno, clock, timespec);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -10,11 +10,33 @@ import dev.netscan.discovery.ProbeListener;
  */
 @FunctionalInterface
 public interface MonitorProber {
-    /** Returns false, without calling the listener, when the probe cannot be accepted now. */
+    /**
+     * Returns false, without calling the listener, when the probe cannot be accepted now. An
+     * accepted probe may wait for {@link #flush()} before it is sent.
+     */
     boolean trySubmit(int ipv4, long timeoutNanos, ProbeListener listener);
 
-    /** Probes through {@code engine}'s {@link Lane#MONITOR} lane, without retries. */
+    /**
+     * Sends what {@link #trySubmit} accepted since the last flush; the scheduler calls it after
+     * each tick's probes. The default does nothing (for probers that send at once).
+     */
+    default void flush() {}
+
+    /**
+     * Probes through {@code engine}'s {@link Lane#MONITOR} lane, without retries; the engine's
+     * sender is woken once per {@link #flush()} rather than once per probe.
+     */
     static MonitorProber of(IcmpEngine engine) {
-        return (ipv4, timeoutNanos, listener) -> engine.trySubmit(ipv4, timeoutNanos, 0, Lane.MONITOR, listener);
+        return new MonitorProber() {
+            @Override
+            public boolean trySubmit(int ipv4, long timeoutNanos, ProbeListener listener) {
+                return engine.trySubmitDeferred(ipv4, timeoutNanos, 0, Lane.MONITOR, listener);
+            }
+
+            @Override
+            public void flush() {
+                engine.flushSubmissions();
+            }
+        };
     }
 }

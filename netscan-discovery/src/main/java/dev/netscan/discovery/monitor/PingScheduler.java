@@ -21,7 +21,10 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * Pings every device of the registry once per {@code pingInterval}, forever, on a fixed-rate
  * schedule.
  *
- * <p><b>Schedule.</b> The interval is cut into {@code buckets} equal ticks (about 1 ms each); a
+ * <p><b>Schedule.</b> The interval is cut into {@code buckets} equal ticks (about 2 ms each: the
+ * scheduler and the engine's sender wake once per tick, and a bucket's probes leave together at
+ * its due time, so lateness does not grow with the tick; 20,000 devices at 1 s are 40 probes
+ * every 2 ms); a
  * device's phase is a hash of its address, so 20,000 devices at 1 s are spread into a steady
  * 20,000 probes per second, and a device keeps the same phase if it is removed and added again
  * (a device pruned and rediscovered within one cycle is therefore never pinged twice in an
@@ -45,7 +48,7 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  */
 public final class PingScheduler implements AutoCloseable {
     private static final long LATE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long TARGET_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long TARGET_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final MonitorProber prober;
     private final DeviceRegistry devices;
@@ -212,13 +215,24 @@ public final class PingScheduler implements AutoCloseable {
     private void fire(int bucket, long due, long now) {
         IntArrayList list = wheel[bucket];
         int n = list.size();
+        if (n == 0) {
+            return;
+        }
+        // One volatile read instead of a registry lock per device while nothing is suspended
+        // (a suspension recorded after this read is honoured from the next bucket on, as a
+        // suspension recorded just after a per-device check always was).
+        boolean anySuspended = devices.suspendedCount() > 0;
+        long clock = nanoTime.getAsLong();
         for (int i = 0; i < n; i++) {
             int ip = slotIp[list.getInt(i)];
-            if (devices.isSuspended(ip)) {
+            if (anySuspended && devices.isSuspended(ip)) {
                 suspendedSkips.incrementAndGet();
                 continue;
             }
-            long lateNanos = nanoTime.getAsLong() - due;
+            if ((i & 15) == 15) {
+                clock = nanoTime.getAsLong(); // lateness stays exact to a few microseconds
+            }
+            long lateNanos = clock - due;
             lateness.record(lateNanos / 1_000);
             if (lateNanos > LATE_THRESHOLD_NANOS) {
                 late.incrementAndGet();
@@ -229,6 +243,7 @@ public final class PingScheduler implements AutoCloseable {
                 handleResult(PingResult.failed(ip, epochNanos.getAsLong(), PingResult.Outcome.ERROR));
             }
         }
+        prober.flush(); // one sender wake-up per bucket, not one per probe
     }
 
     /** Called once per probe, from an engine thread (or inline for a rejected submit). */
