@@ -20,6 +20,7 @@ import dev.netscan.discovery.IcmpCounters;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.IcmpEngineConfig;
 import dev.netscan.discovery.Sweep;
+import dev.netscan.discovery.SweepListener;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepSummary;
 import dev.netscan.discovery.monitor.PingScheduler;
@@ -265,9 +266,15 @@ public final class NetscanService implements AutoCloseable {
             }
             SweepOptions options = SweepOptions.builder().timeout(config.pingTimeout()).retries(config.sweepRetries())
                     .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
-            Sweep sweep = Sweep.start(engine, config.targets(), options, (ip, rtt) -> {
-                if (registry.add(ip) && snmp != null) {
-                    snmp.deviceDiscovered(ip);
+            Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
+                @Override
+                public void onAlive(int ip, long rttNanos) {
+                    discovered(registry.add(ip), ip);
+                }
+
+                @Override
+                public void onAlive(int ip, long rttNanos, long answeredAtEpochMillis) {
+                    discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
                 }
             });
             runningSweep.set(sweep);
@@ -282,6 +289,12 @@ public final class NetscanService implements AutoCloseable {
             }
         } finally {
             sweepLock.unlock();
+        }
+    }
+
+    private void discovered(boolean isNew, int ip) {
+        if (isNew && snmp != null) {
+            snmp.deviceDiscovered(ip);
         }
     }
 

@@ -132,7 +132,8 @@ public final class Sweep {
                     if (!finished.get()) {
                         alive.incrementAndGet();
                         try {
-                            listener.onAlive(result.ipv4(), result.rttNanos());
+                            listener.onAlive(result.ipv4(), result.rttNanos(),
+                                    (result.sentAtEpochNanos() + result.rttNanos()) / 1_000_000);
                         } catch (RuntimeException e) {
                             // a faulty listener must not stall the sweep's completion count
                             listenerErrors.incrementAndGet();

@@ -15,4 +15,14 @@ public interface SweepListener {
      * @param rttNanos round-trip time of the answered attempt, nanoseconds
      */
     void onAlive(int ipv4, long rttNanos);
+
+    /**
+     * The same event with the time of the answer, from the engine's own timestamps (so a registry
+     * can record it without reading the clock again). Defaults to {@link #onAlive(int, long)}.
+     *
+     * @param answeredAtEpochMillis wall-clock time the answering probe was sent plus its RTT
+     */
+    default void onAlive(int ipv4, long rttNanos, long answeredAtEpochMillis) {
+        onAlive(ipv4, rttNanos);
+    }
 }

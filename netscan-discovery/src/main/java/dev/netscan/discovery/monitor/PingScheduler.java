@@ -252,15 +252,15 @@ public final class PingScheduler implements AutoCloseable {
         switch (r.outcome()) {
             case REPLY -> {
                 replies.incrementAndGet();
-                devices.recordPingSuccess(r.ipv4());
+                devices.recordPingSuccess(r.ipv4(), (r.sentAtEpochNanos() + r.rttNanos()) / 1_000_000);
             }
             case TIMEOUT -> {
                 timeouts.incrementAndGet();
-                devices.recordPingFailure(r.ipv4());
+                devices.recordPingFailure(r.ipv4(), r.sentAtEpochNanos() / 1_000_000);
             }
             case UNREACHABLE -> {
                 unreachable.incrementAndGet();
-                devices.recordPingFailure(r.ipv4());
+                devices.recordPingFailure(r.ipv4(), r.sentAtEpochNanos() / 1_000_000);
             }
             case ERROR -> sendErrors.incrementAndGet();
         }
