@@ -27,7 +27,10 @@ class HealthServerTest {
         health.put("status", "ok");
         health.put("device_count", 3);
         health.put("temperature_c", null);
-        health.put("alerts", List.of(Map.of("tier", "WARNING", "cause", "memory \"high\"\n")));
+        Map<String, Object> alert = new LinkedHashMap<>(); // ordered: the JSON text is compared
+        alert.put("tier", "WARNING");
+        alert.put("cause", "memory \"high\"\n");
+        health.put("alerts", List.of(alert));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("device_count", 3);
         metrics.put("pings_sent_total", 12345L);
