@@ -366,7 +366,9 @@ public final class NetscanService implements AutoCloseable {
 
     private void applyThrottle(Throttle previous, Throttle t) {
         engine.setRateLimitPps(t.rateLimitPps());
+        // monitoring needs room for every scheduled device; the governor's in-flight knob caps sweeps
         engine.setMaxInFlight(Math.max(t.probesInFlight(), Math.min(131_072, config.maxConcurrentPingers())));
+        engine.setSweepMaxInFlight(t.probesInFlight());
         if (snmp != null) {
             snmp.setMaxInFlight(t.snmpInFlight());
         }

@@ -157,6 +157,8 @@ public final class IcmpEngine implements AutoCloseable {
     private volatile long drainedUpToNanos;
     private volatile long rateLimitPps;
     private volatile int maxInFlight;
+    /** Extra cap on {@link Lane#SWEEP} probes in flight (the governor's knob); written by anyone, read by the sender. */
+    private volatile int sweepMaxInFlight = Integer.MAX_VALUE;
     private volatile boolean closing;
     private volatile Throwable failure;
     private volatile boolean senderParked;
@@ -418,6 +420,25 @@ public final class IcmpEngine implements AutoCloseable {
         return maxInFlight;
     }
 
+    /**
+     * Caps {@link Lane#SWEEP} probes in flight below their share of {@link #maxInFlight()}, so a
+     * governor can slow discovery without touching the room monitoring needs. At least 1;
+     * {@link Integer#MAX_VALUE} (the default) means no extra cap. Lowering it never cancels
+     * probes already in flight.
+     */
+    public void setSweepMaxInFlight(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("sweepMaxInFlight must be at least 1, was " + max);
+        }
+        sweepMaxInFlight = max;
+        wakeSender();
+    }
+
+    /** The current extra cap on sweep probes in flight. */
+    public int sweepMaxInFlight() {
+        return sweepMaxInFlight;
+    }
+
     /** The kind of the IPv4 socket in use. */
     public SocketKind socketKind() {
         return kind4;
@@ -673,7 +694,8 @@ public final class IcmpEngine implements AutoCloseable {
                     }
                     // Sweeps may hold at most 7/8 of the in-flight bound: the rest stays free for
                     // monitoring, so a sweep of dead addresses cannot starve the schedule.
-                    int laneRoom = lane == 0 ? room : Math.min(room, sweepShare(bound) - inFlightByLane[1]);
+                    int laneRoom = lane == 0 ? room
+                            : Math.min(room, Math.min(sweepShare(bound), sweepMaxInFlight) - inFlightByLane[1]);
                     q.lock.lock();
                     try {
                         while (q.count > 0 && used < budget && laneRoom > 0 && freeTop > 0) {

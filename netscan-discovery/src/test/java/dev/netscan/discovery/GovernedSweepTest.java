@@ -1,6 +1,7 @@
 package dev.netscan.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netscan.core.TargetSet;
 import dev.netscan.core.governor.AlertTier;
@@ -71,6 +72,27 @@ class GovernedSweepTest {
             }
             SweepSummary summary = sweep.await(Duration.ofSeconds(10));
             assertThat(summary.cancelled()).isTrue();
+        }
+    }
+
+    @Test
+    void theSweepCapBoundsSweepProbesInFlightWhileMonitoringKeepsItsRoom() throws Exception {
+        try (NetNamespace ns = NetNamespace.create();
+                IcmpEngine engine = ns.engine(IcmpEngineConfig.builder().maxInFlight(1_000).build())) {
+            ns.dropEchoRequestsTo("127.2.0.0/24"); // every probe stays in flight until its timeout
+            engine.setSweepMaxInFlight(20);
+            Sweep sweep = Sweep.start(engine, TargetSet.of("127.2.0.0/24"),
+                    SweepOptions.builder().timeout(Duration.ofMillis(100)).retries(0).build(), (ip, rtt) -> { });
+            // while the sweep is capped at 20, a monitor probe still goes out and is answered
+            java.util.concurrent.CompletableFuture<dev.netscan.core.PingResult> monitor = new java.util.concurrent.CompletableFuture<>();
+            assertThat(engine.trySubmit(dev.netscan.core.Ipv4.parse("127.3.0.1"), Duration.ofSeconds(1).toNanos(), 0,
+                    Lane.MONITOR, (r, attempts) -> monitor.complete(r))).isTrue();
+            SweepSummary summary = sweep.await(Duration.ofSeconds(30));
+            assertThat(summary.timeouts()).isEqualTo(254);
+            assertThat(monitor.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(dev.netscan.core.PingResult.Outcome.REPLY);
+            assertThat(engine.counters().maxInFlightObserved()).as("sweep probes in flight at once")
+                    .isLessThanOrEqualTo(21); // 20 sweep probes + the one monitor probe
+            assertThatThrownBy(() -> engine.setSweepMaxInFlight(0)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }
