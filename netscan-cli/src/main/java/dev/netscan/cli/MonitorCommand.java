@@ -37,9 +37,7 @@ final class MonitorCommand implements Callable<Integer> {
             System.err.println("netscan: warning: " + w);
         }
         NetscanConfig c = loaded.config();
-        if (c.snmp().enabled() && c.snmp().weakCommunity()) {
-            System.err.println("netscan: warning: snmp.community is a guessable community; set a private one");
-        }
+        // a guessable snmp.community is warned about once, by the SNMP scanner as it starts
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());

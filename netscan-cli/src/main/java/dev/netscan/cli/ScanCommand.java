@@ -180,7 +180,9 @@ final class ScanCommand implements Callable<Integer> {
         }
         NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
                 .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
-                .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight).pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
+                .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight)
+                // a one-shot scan has no ping interval; give validation one that --timeout fits in
+                .pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
         if (ratePps != null) {
             cb.pingRateLimitPps(ratePps);
         }

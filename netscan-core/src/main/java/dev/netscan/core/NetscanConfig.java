@@ -21,8 +21,9 @@ import java.util.Set;
  */
 public final class NetscanConfig {
     /** Communities that anyone would try first; using one earns a warning. */
-    public static final Set<String> WEAK_COMMUNITIES = Set.of("public", "private", "community", "snmp", "cisco",
-            "admin", "default", "secret", "manager", "monitor", "read", "write", "test", "");
+    public static final Set<String> WEAK_COMMUNITIES = Set.of(
+            "", "public", "private", "community", "snmp", "cisco", "admin", "default", "manager",
+            "monitor", "secret", "read", "write", "test", "password", "snmpd", "all", "system");
 
     // --- profile and targets
     private final Profile profile;

@@ -64,7 +64,6 @@ public class ReconciliationFullCycle {
     private int oldest;
     // naive baseline state
     private final Map<String, Object> pingers = new HashMap<>();
-    private Set<String> naiveCurrent = new HashSet<>();
 
     private static final MetricsSink DISCARD = new MetricsSink() {
         @Override public boolean offerPing(PingResult r) { return true; }
@@ -149,7 +148,6 @@ public class ReconciliationFullCycle {
                 changes++;
             }
         }
-        naiveCurrent = current;
         return changes;
     }
 }

@@ -45,9 +45,7 @@ public record SnmpSettings(
         String privPassphrase) {
 
     /** Communities that are factory defaults or guessed first; using one draws a warning. */
-    public static final Set<String> WEAK_COMMUNITIES = Set.of(
-            "", "public", "private", "community", "snmp", "cisco", "admin", "default", "manager",
-            "monitor", "secret", "read", "write", "test", "password", "snmpd", "all", "system");
+    public static final Set<String> WEAK_COMMUNITIES = dev.netscan.core.NetscanConfig.WEAK_COMMUNITIES;
 
     /** Canonical constructor: validates; prefer {@link #builder()}. */
     public SnmpSettings {
