@@ -41,6 +41,11 @@ public final class Libc {
     public static final int IPPROTO_ICMPV6 = 58;
     public static final int SOL_SOCKET = 1;
     public static final int SOL_RAW = 255;
+    public static final int IPPROTO_IP = 0;
+    /** IP_MTU_DISCOVER (linux/in.h). */
+    public static final int IP_MTU_DISCOVER = 10;
+    /** Set DF, ignore the path MTU (linux/in.h). */
+    public static final int IP_PMTUDISC_PROBE = 3;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUFFORCE = 32;
