@@ -155,6 +155,14 @@ public final class IcmpEngine implements AutoCloseable {
      * loaded machine) is never turned into a false timeout.
      */
     private volatile long drainedUpToNanos;
+    /**
+     * Set by a sender that has a due deadline the receiver has not drained up to yet, with that
+     * deadline in {@link #drainAwaitedNanos}: the receiver wakes it once it has, instead of the
+     * sender polling (with every probe timing out, polling every 200 us cost 3,400 wake-ups a
+     * second and most of a core's tenth; docs/bench/monitor.md).
+     */
+    private volatile boolean senderAwaitsDrain;
+    private volatile long drainAwaitedNanos;
     private volatile long rateLimitPps;
     private volatile int maxInFlight;
     /** Extra cap on {@link Lane#SWEEP} probes in flight (the governor's knob); written by anyone, read by the sender. */
@@ -773,10 +781,20 @@ public final class IcmpEngine implements AutoCloseable {
                 }
                 // Nothing sent: wait for the next event (deadline, token, submission, freed slot).
                 long wait = TimeUnit.MILLISECONDS.toNanos(50);
+                boolean awaitDrain = false;
+                long awaited = 0;
                 if (deadlines.size() > 0) {
-                    long untilDeadline = deadlines.peekDeadline() - System.nanoTime();
-                    // due but the receiver has not yet read up to it: look again shortly
-                    wait = Math.min(wait, untilDeadline > 0 ? untilDeadline : 200_000);
+                    awaited = deadlines.peekDeadline();
+                    long untilDeadline = awaited - System.nanoTime();
+                    if (untilDeadline > 0) {
+                        wait = Math.min(wait, untilDeadline);
+                    } else {
+                        // Due, but the receiver has not yet read up to it (expire() just ran):
+                        // it wakes us when it has, within its poll timeout; the bounded wait is
+                        // only a safety net.
+                        awaitDrain = true;
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(2L * POLL_MILLIS));
+                    }
                 }
                 boolean lanesWaiting = lanes[0].size > 0 || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound));
                 boolean work = retryCount > 0 || (lanesWaiting && room > 0 && freeTop > 0);
@@ -793,16 +811,23 @@ public final class IcmpEngine implements AutoCloseable {
                 }
                 // Replies free slots; they need to wake us only when queued probes wait for one.
                 senderWantsSlots = lanes[0].size > 0 || lanes[1].size > 0;
+                if (awaitDrain) {
+                    drainAwaitedNanos = awaited;
+                    senderAwaitsDrain = true;
+                }
                 senderParked = true;
                 // Re-check after publishing the flag: a submitter or the receiver that saw it
                 // false has already made its work visible here (both sides use volatiles).
-                boolean newWork = freed.size() > 0
+                boolean newWork = freed.size() > 0 || (awaitDrain && drainedUpToNanos - awaited >= 0)
                         || (!tokenStarved && room > 0 && (lanes[0].size > 0
                                 || (lanes[1].size > 0 && inFlightByLane[1] < sweepShare(bound))));
                 if (!newWork && !closing) {
                     LockSupport.parkNanos(this, wait);
                 }
                 senderParked = false;
+                if (awaitDrain) {
+                    senderAwaitsDrain = false;
+                }
             }
         }
     }
@@ -1096,7 +1121,7 @@ public final class IcmpEngine implements AutoCloseable {
                 long before = System.nanoTime();
                 int r = Libc.poll(errno, fds, nfds, POLL_MILLIS);
                 if (r == 0) {
-                    drainedUpToNanos = before; // nothing arrived while we waited
+                    drained(before); // nothing arrived while we waited
                     continue;
                 }
                 if (r < 0) {
@@ -1118,7 +1143,7 @@ public final class IcmpEngine implements AutoCloseable {
                 }
                 if (emptied) {
                     // sockets not ready at `before` had nothing; ready ones were read until empty
-                    drainedUpToNanos = before;
+                    drained(before);
                 }
                 if (allStamped && read < batch.n && !closing) {
                     // Low rate (the wakeup read less than one batch): let replies gather for a
@@ -1128,6 +1153,14 @@ public final class IcmpEngine implements AutoCloseable {
                     LockSupport.parkNanos(this, RECEIVE_GATHER_NANOS);
                 }
             }
+        }
+    }
+
+    /** Receiver: publishes the drain horizon and wakes a sender waiting for it to pass a deadline. */
+    private void drained(long upToNanos) {
+        drainedUpToNanos = upToNanos;
+        if (senderAwaitsDrain && upToNanos - drainAwaitedNanos >= 0) {
+            LockSupport.unpark(sender);
         }
     }
 
