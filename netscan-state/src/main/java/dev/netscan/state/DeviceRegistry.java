@@ -40,6 +40,12 @@ import java.util.function.LongSupplier;
  * State is held as primitive arrays indexed by a dense slot number (an open-addressing map with
  * the address and the slot packed in one {@code long} per entry finds the slot), one 64-byte
  * stretch per device, so a million devices cost about 100 MB and no object per device.
+ * For large registries (hundreds of thousands of devices) start the JVM with
+ * {@code -XX:+UseTransparentHugePages}: the arrays then no longer fit in the caches, and with the
+ * default 4 KB pages every random access also misses the TLB (at a million devices this flag
+ * alone roughly halves the cost of an add; see docs/bench/registry.md). Most kernels offer
+ * transparent huge pages only on request ({@code madvise}), which is what the flag does; where
+ * they are off the JVM logs a warning and runs without them.
  *
  * <h2>Circuit breaker</h2>
  * After {@code failureThreshold} consecutive failed pings a device is suspended for
