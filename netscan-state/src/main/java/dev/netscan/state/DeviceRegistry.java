@@ -45,10 +45,11 @@ import java.util.function.LongSupplier;
  * stretch per device, so a million devices cost about 100 MB and no object per device.
  * For large registries (hundreds of thousands of devices) start the JVM with
  * {@code -XX:+UseTransparentHugePages}: the arrays then no longer fit in the caches, and with the
- * default 4 KB pages every random access also misses the TLB (at a million devices this flag
- * alone roughly halves the cost of an add; see docs/bench/registry.md). Most kernels offer
- * transparent huge pages only on request ({@code madvise}), which is what the flag does; where
- * they are off the JVM logs a warning and runs without them.
+ * default 4 KB pages a random access can also miss the TLB. Most kernels offer transparent huge
+ * pages only on request ({@code madvise}), which is what the flag does; where they are off the
+ * JVM logs a warning and runs without them. (Measured on an x86 VM, docs/bench/registry.md: it
+ * took 40% off an add at a million devices with an earlier layout that sifted through a heap;
+ * with the current one, whose add touches few lines, the difference was within the noise.)
  *
  * <h2>Circuit breaker</h2>
  * After {@code failureThreshold} consecutive failed pings a device is suspended for
