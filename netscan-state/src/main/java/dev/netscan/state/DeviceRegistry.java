@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  * never moves backwards for a device, even if the wall clock does.
  * State is held as primitive arrays indexed by a dense slot number (an open-addressing map with
  * the address and the slot packed in one {@code long} per entry finds the slot), one 64-byte
- * stretch per device, so a million devices cost about 100 MB and no object per device.
+ * stretch per device, so a million devices cost about 110 MB and no object per device.
  * For large registries (hundreds of thousands of devices) start the JVM with
  * {@code -XX:+UseTransparentHugePages}: the arrays then no longer fit in the caches, and with the
  * default 4 KB pages a random access can also miss the TLB. Most kernels offer transparent huge
