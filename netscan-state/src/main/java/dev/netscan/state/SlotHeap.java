@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * An indexed 8-ary min-heap of slot numbers ordered by a {@code long} key (epoch millis), with
  * each slot's position kept so that any slot's key can be changed, or the slot removed, in
- * O(log n).
+ * O(log n). {@link DeviceRegistry} keeps its suspended devices by suspension end in one, and
+ * {@link SeenOrder} the devices whose last-seen time arrived out of order.
  *
  * <p>Layout, chosen for a million devices where the lower levels are not in cache: each heap
  * entry is one {@code long} packing the key (relative to {@link #base}, 39 bits, about 17 years)

@@ -6,7 +6,8 @@
  * <p>The front door is {@link dev.netscan.state.DeviceRegistry} (built with
  * {@link dev.netscan.state.DeviceRegistry#builder()}); {@link dev.netscan.state.RegistryListener}
  * hears its changes and {@link dev.netscan.state.CorruptSnapshotException} reports a snapshot file
- * that cannot be trusted. Everything else (the indexed heap, the file format) is package-private.
+ * that cannot be trusted. Everything else (the eviction order, the address map, the indexed heap, the file format) is
+ * package-private.
  *
  * <p>It depends only on netscan-core (vocabulary) and fastutil; discovery, the CLI and the
  * benchmarks depend on it. It does no I/O except {@code save}/{@code load}, and starts no thread

@@ -160,6 +160,77 @@ class DeviceRegistryTest {
         r.checkInvariants();
     }
 
+    @Test
+    void evictionPicksAMinimumLastSeenWhenSuppliedTimesArriveOutOfOrderAndTie() {
+        int max = 150;
+        RecordingListener evictions = new RecordingListener();
+        DeviceRegistry r = DeviceRegistry.builder().clock(clock).listener(evictions).expiryTimer(false)
+                .maxDevices(max).build();
+        Int2LongOpenHashMap model = new Int2LongOpenHashMap();
+        SplittableRandom rnd = new SplittableRandom(7);
+        long now = T0;
+        for (int op = 0; op < 50_000; op++) {
+            now += rnd.nextInt(2); // many ties
+            // mostly in order; some late timestamps, a few far in the past
+            long t = switch (rnd.nextInt(8)) {
+                case 0 -> now - rnd.nextInt(100);
+                case 1 -> now - rnd.nextLong(1_000_000);
+                default -> now;
+            };
+            int ip = 0x0A000000 + rnd.nextInt(500);
+            switch (rnd.nextInt(5)) {
+                case 0, 1 -> {
+                    boolean known = model.containsKey(ip);
+                    long min = known || model.size() < max ? 0 : model.values().longStream().min().orElseThrow();
+                    evictions.drain();
+                    assertThat(r.add(ip, t)).isEqualTo(!known);
+                    if (known) {
+                        model.put(ip, Math.max(model.get(ip), t));
+                    } else {
+                        if (min != 0) {
+                            List<String> ev = evictions.drain();
+                            assertThat(ev).hasSize(2).first().asString().startsWith("evicted ");
+                            int gone = parse(ev.get(0).substring("evicted ".length()));
+                            assertThat(model.get(gone)).as("evicted a least recently seen device").isEqualTo(min);
+                            model.remove(gone);
+                        }
+                        model.put(ip, t);
+                    }
+                }
+                case 2 -> {
+                    r.recordPingSuccess(ip, t);
+                    if (model.containsKey(ip)) {
+                        model.put(ip, Math.max(model.get(ip), t));
+                    }
+                }
+                case 3 -> {
+                    r.remove(ip);
+                    model.remove(ip);
+                }
+                default -> {
+                    if (rnd.nextInt(50) == 0) {
+                        long cutoff = now - rnd.nextInt(200);
+                        r.prune(cutoff);
+                        model.int2LongEntrySet().removeIf(e -> e.getLongValue() < cutoff);
+                    } else {
+                        r.touch(ip, t);
+                        if (model.containsKey(ip)) {
+                            model.put(ip, Math.max(model.get(ip), t));
+                        }
+                    }
+                }
+            }
+            assertThat(r.size()).isEqualTo(model.size());
+            if (op % 5_000 == 0) {
+                r.checkInvariants();
+            }
+        }
+        for (var e : model.int2LongEntrySet()) {
+            assertThat(r.lastSeen(e.getIntKey())).isEqualTo(e.getLongValue());
+        }
+        r.checkInvariants();
+    }
+
     private static int oldest(Int2LongOpenHashMap model) {
         int best = 0;
         long t = Long.MAX_VALUE;
