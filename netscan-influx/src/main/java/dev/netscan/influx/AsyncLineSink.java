@@ -6,7 +6,6 @@ import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
@@ -27,8 +26,7 @@ abstract class AsyncLineSink implements MetricsSink {
     private final LineProtocolEncoder enc;
     private final String threadName;
     private final LongAdder refused = new LongAdder();
-    private final AtomicLong flushRequests = new AtomicLong();
-    private volatile long flushServed;
+    private final FlushRequests flushes = new FlushRequests();
     private volatile long linesWritten;
     private volatile long writeErrors;
     private volatile boolean closing;
@@ -114,12 +112,7 @@ abstract class AsyncLineSink implements MetricsSink {
         if (t == null || stopped) {
             return;
         }
-        long req = flushRequests.incrementAndGet();
-        LockSupport.unpark(t);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (flushServed < req && !stopped && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(500_000L);
-        }
+        flushes.requestAndAwait(t, () -> stopped, 10_000_000_000L, 500_000L);
     }
 
     /** Writes what was offered, flushes and closes the destination. Idempotent. */
@@ -145,12 +138,12 @@ abstract class AsyncLineSink implements MetricsSink {
         try {
             while (true) {
                 boolean last = closing;
-                long req = flushRequests.get();
+                long req = flushes.latest();
                 int n = drain();
                 if (n == 0) {
-                    if (req > flushServed) {
+                    if (req > flushes.served()) {
                         output(true);
-                        flushServed = req;
+                        flushes.markServed(req);
                     }
                     if (last) {
                         break;

@@ -26,7 +26,6 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -96,7 +95,7 @@ public final class InfluxWriter implements MetricsSink {
     /** Points per batch; written by the governor (any thread), read by the flush thread. */
     private volatile int batchSize;
     private volatile boolean closing;
-    private final AtomicLong flushRequests = new AtomicLong();
+    private final FlushRequests flushes = new FlushRequests();
     private final Object lifecycle = new Object();
 
     // ---- written by the flush thread only, read by any thread (single writer: plain increments of
@@ -115,8 +114,6 @@ public final class InfluxWriter implements MetricsSink {
     private volatile long spoolCorrupt;
     private volatile long spoolBytes;
     private volatile long spoolPending;
-    /** Highest flush request fully served. */
-    private volatile long flushServed;
     private volatile boolean stopped;
 
     // ---- owned by the flush thread
@@ -329,12 +326,7 @@ public final class InfluxWriter implements MetricsSink {
         if (t == null || stopped) {
             return;
         }
-        long req = flushRequests.incrementAndGet();
-        LockSupport.unpark(t);
-        long deadline = System.nanoTime() + config.closeTimeout().toNanos();
-        while (flushServed < req && !stopped && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(1_000_000L);
-        }
+        flushes.requestAndAwait(t, () -> stopped, config.closeTimeout().toNanos(), 1_000_000L);
     }
 
     /**
@@ -424,8 +416,8 @@ public final class InfluxWriter implements MetricsSink {
             if (healthEnc.lines() > 0 && now - healthBatchStartNanos >= interval) {
                 seal(true);
             }
-            long req = flushRequests.get();
-            if (req > flushServed && servingFlush < req) {
+            long req = flushes.latest();
+            if (req > flushes.served() && servingFlush < req) {
                 // Take everything offered before the request (bounded: producers may keep offering).
                 int present = queue.size();
                 for (int taken = 0; taken < present; ) {
@@ -441,9 +433,9 @@ public final class InfluxWriter implements MetricsSink {
                 servingFlushRequest = req;
             }
             boolean progressed = pump(now);
-            if (servingFlush > flushServed && memory.isEmpty() && inFlight == null
+            if (servingFlush > flushes.served() && memory.isEmpty() && inFlight == null
                     && (spool.isEmpty() || unreachable)) {
-                flushServed = servingFlush;
+                flushes.markServed(servingFlush);
             }
             syncSpoolCounters();
             if (drained == 0 && !progressed && !closing) {

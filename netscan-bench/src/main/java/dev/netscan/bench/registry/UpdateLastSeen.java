@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Question: what does recording that a known device answered (or failed) cost at 20,000
  * devices, and does it allocate (run with {@code -prof gc})? This is what every ping result does.
  *
- * <p>{@code touch}: last seen moves to now and the eviction heap is fixed up.
+ * <p>{@code touch}: last seen moves to now and the device moves to the end of the
+ * eviction order.
  * {@code recordPingSuccess}: the same plus clearing the breaker. {@code recordPingFailure}:
  * counting a failure (threshold out of reach, so it never suspends). Devices are visited in a
  * fixed random order; the clock is the real wall clock.
