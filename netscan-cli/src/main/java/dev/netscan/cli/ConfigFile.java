@@ -349,6 +349,7 @@ public final class ConfigFile {
         onString("influxdb.health_bucket", b::influxHealthBucket);
         onInt("influxdb.batch_size", b::batchSize);
         onDuration("influxdb.flush_interval", b::flushInterval);
+        onInt("influxdb.buffer_size", b::queueCapacity); // the Go service's point buffer: our queue
         onInt("health_check_port", b::healthCheckPort);
         onDuration("health_report_interval", b::healthReportInterval);
         onInt("max_concurrent_pingers", b::maxConcurrentPingers);

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigFileTest {
 
-    /** A file in the shape the Go service's users have, with env-expanded secrets. */
+    /**
+     * A file in the shape the Go service's users have, with env-expanded secrets: every key the Go
+     * service's complete example configuration sets (re-read for issue 13).
+     */
     private static final String GO_SERVICE_FILE = """
             networks:
               - "192.168.1.0/24"
@@ -24,6 +27,7 @@ class ConfigFileTest {
             icmp_discovery_interval: "5m"
             snmp_interval: "1h"
             snmp_rate_limit: 10.0
+            snmp_burst_limit: 50
             snmp_max_consecutive_fails: 5
             snmp_backoff_duration: "1h"
             snmp:
@@ -34,6 +38,7 @@ class ConfigFileTest {
             ping_interval: "2s"
             ping_timeout: "1500ms"
             ping_rate_limit: 100.0
+            ping_burst_limit: 256
             icmp_workers: 64
             snmp_workers: 32
             influxdb:
@@ -43,11 +48,14 @@ class ConfigFileTest {
               bucket: "netscan"
               health_bucket: "health"
               batch_size: 5000
+              buffer_size: 100000
               flush_interval: "5s"
             health_check_port: 8080
             health_report_interval: "10s"
             max_concurrent_pingers: 5000
+            max_concurrent_snmp_pollers: 20000
             max_devices: 5000
+            min_scan_interval: "1m"
             memory_limit_mb: 4096
             """;
 
@@ -69,8 +77,14 @@ class ConfigFileTest {
         assertThat(c.influx().org()).isEqualTo("netscan");
         assertThat(c.influx().healthBucket()).isEqualTo("health");
         assertThat(c.maxDevices()).isEqualTo(5000);
-        assertThat(r.warnings()).hasSize(2)
+        assertThat(c.maxConcurrentPingers()).isEqualTo(5000);
+        assertThat(c.queueCapacity()).isEqualTo(100_000);
+        assertThat(r.warnings()).hasSize(6)
                 .anySatisfy(w -> assertThat(w).startsWith("snmp_rate_limit: accepted for compatibility and ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("snmp_burst_limit:"))
+                .anySatisfy(w -> assertThat(w).startsWith("ping_burst_limit:"))
+                .anySatisfy(w -> assertThat(w).startsWith("max_concurrent_snmp_pollers:"))
+                .anySatisfy(w -> assertThat(w).startsWith("min_scan_interval:"))
                 .anySatisfy(w -> assertThat(w).startsWith("memory_limit_mb:"));
     }
 

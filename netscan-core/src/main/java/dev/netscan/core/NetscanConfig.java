@@ -24,6 +24,15 @@ public final class NetscanConfig {
     public static final Set<String> WEAK_COMMUNITIES = Set.of(
             "", "public", "private", "community", "snmp", "cisco", "admin", "default", "manager",
             "monitor", "secret", "read", "write", "test", "password", "snmpd", "all", "system");
+    /** {@code max_devices} and {@code max_concurrent_pingers} when not set and the networks are small. */
+    public static final int DEFAULT_CAP = 20_000;
+    /**
+     * Largest {@code max_devices} / {@code max_concurrent_pingers} netscan picks by itself when they
+     * are left unset (sized to the networks): 262,144 devices, about 400 bytes each with the
+     * default 60-probe statistics window (registry about 110, schedule and statistics the rest),
+     * so about 100 MiB. Larger networks need the keys set explicitly.
+     */
+    public static final int AUTO_CAP_LIMIT = 1 << 18;
 
     // --- profile and targets
     private final Profile profile;
@@ -41,6 +50,7 @@ public final class NetscanConfig {
     private final Duration pacing;
     // --- monitoring
     private final int maxConcurrentPingers;
+    private final boolean capsExplicit;
     private final Duration reconcileInterval;
     private final Duration statsWindow;
     // --- registry
@@ -156,10 +166,12 @@ public final class NetscanConfig {
         this.pingRateLimitPps = b.pingRateLimitPps != null ? b.pingRateLimitPps : p.pingRateLimitPps();
         this.icmpMaxInFlight = b.icmpMaxInFlight != null ? b.icmpMaxInFlight : p.icmpMaxInFlight();
         this.pacing = b.pacing != null ? b.pacing : p.pacing();
-        this.maxConcurrentPingers = b.maxConcurrentPingers;
+        int sized = (int) Math.max(DEFAULT_CAP, Math.min(targets.size(), AUTO_CAP_LIMIT));
+        this.maxConcurrentPingers = b.maxConcurrentPingers != null ? b.maxConcurrentPingers : sized;
+        this.capsExplicit = b.maxConcurrentPingers != null || b.maxDevices != null;
         this.reconcileInterval = b.reconcileInterval;
         this.statsWindow = b.statsWindow;
-        this.maxDevices = b.maxDevices;
+        this.maxDevices = b.maxDevices != null ? b.maxDevices : sized;
         this.failureThreshold = b.failureThreshold;
         this.suspendBase = b.suspendBase;
         this.suspendMax = b.suspendMax;
@@ -217,9 +229,35 @@ public final class NetscanConfig {
     /** Sweep probes in flight at once ({@code icmp_workers}). */
     public int icmpMaxInFlight() { return icmpMaxInFlight; }
     public Duration pacing() { return pacing; }
+    /**
+     * Monitoring probes in flight at most ({@code max_concurrent_pingers}); with
+     * {@code ping_timeout} it bounds the rate monitoring can serve. Unset: sized to the networks,
+     * {@code max(20,000, addresses)} up to {@link #AUTO_CAP_LIMIT}.
+     */
     public int maxConcurrentPingers() { return maxConcurrentPingers; }
+    /**
+     * Caps set below what the networks hold, each as a warning naming both numbers (empty when the
+     * caps cover the networks).
+     */
+    public List<String> capWarnings() {
+        List<String> w = new ArrayList<>(2);
+        long addresses = targets.size();
+        if (maxDevices < addresses) {
+            w.add("max_devices is " + maxDevices + " but the networks hold " + addresses + " addresses: "
+                    + (addresses - maxDevices) + " of them can never be watched; raise max_devices"
+                    + (capsExplicit ? "" : " (netscan sizes it by itself only up to " + AUTO_CAP_LIMIT + ")"));
+        }
+        if (maxConcurrentPingers < addresses) {
+            w.add("max_concurrent_pingers is " + maxConcurrentPingers + " but the networks hold " + addresses
+                    + " addresses: with every device answering, monitoring can serve at most " + maxConcurrentPingers
+                    + " probes per ping_timeout (" + human(pingTimeout) + "), and the ping interval is stretched "
+                    + "beyond that; raise max_concurrent_pingers");
+        }
+        return w;
+    }
     public Duration reconcileInterval() { return reconcileInterval; }
     public Duration statsWindow() { return statsWindow; }
+    /** Devices the registry holds at most ({@code max_devices}). Unset: sized like {@link #maxConcurrentPingers()}. */
     public int maxDevices() { return maxDevices; }
     /** Consecutive ping failures that suspend a device ({@code ping_failure_threshold}). */
     public int failureThreshold() { return failureThreshold; }
@@ -270,10 +308,10 @@ public final class NetscanConfig {
         private Long pingRateLimitPps;
         private Integer icmpMaxInFlight;
         private Duration pacing;
-        private int maxConcurrentPingers = 20_000;
+        private Integer maxConcurrentPingers;
         private Duration reconcileInterval = Duration.ofSeconds(5);
         private Duration statsWindow = Duration.ofSeconds(60);
-        private int maxDevices = 20_000;
+        private Integer maxDevices;
         private int failureThreshold = 10;
         private Duration suspendBase = Duration.ofMinutes(5);
         private Duration suspendMax = Duration.ofHours(1);
@@ -416,10 +454,14 @@ public final class NetscanConfig {
             if (pacing != null && (pacing.isNegative() || pacing.compareTo(Duration.ofSeconds(1)) > 0)) {
                 problems.add("pacing: must be between 0 and 1s, was " + human(pacing));
             }
-            range(problems, "max_concurrent_pingers", maxConcurrentPingers, 1, 1_000_000);
+            if (maxConcurrentPingers != null) {
+                range(problems, "max_concurrent_pingers", maxConcurrentPingers, 1, 1_000_000);
+            }
             positive(problems, "reconcile_interval", reconcileInterval, Duration.ofMillis(100));
             positive(problems, "ping_stats_window", statsWindow, Duration.ofSeconds(1));
-            range(problems, "max_devices", maxDevices, 1, 10_000_000);
+            if (maxDevices != null) {
+                range(problems, "max_devices", maxDevices, 1, 10_000_000);
+            }
             range(problems, "ping_failure_threshold", failureThreshold, 1, 1_000);
             positive(problems, "suspend_backoff", suspendBase, Duration.ofSeconds(1));
             positive(problems, "suspend_backoff_max", suspendMax, Duration.ofSeconds(1));

@@ -9,13 +9,16 @@ package dev.netscan.core;
  * @param windowNanos window length
  * @param sent probes sent in the window
  * @param received replies received
- * @param lossPercent 100 * (sent - received) / sent, or 0 when nothing was sent
+ * @param lossPercent 100 * (sent - received) / sent, or 0 when nothing was sent; probes that ended
+ *     in a {@link LocalOutcome} are not in {@code sent} and never count as loss
  * @param rttMinMillis smallest RTT
  * @param rttAvgMillis mean RTT
  * @param rttMaxMillis largest RTT
  * @param rttStddevMillis population standard deviation of RTT
  * @param jitterMillis mean absolute difference of consecutive RTTs (NaN with fewer than two)
  * @param rttP95Millis 95th percentile RTT
+ * @param localOutcomes probes of the window that ended in a {@link LocalOutcome} (refused or
+ *     dropped on our side), reported beside the loss
  */
 public record PingStats(
         int ipv4,
@@ -29,4 +32,14 @@ public record PingStats(
         double rttMaxMillis,
         double rttStddevMillis,
         double jitterMillis,
-        double rttP95Millis) {}
+        double rttP95Millis,
+        int localOutcomes) {
+
+    /** Statistics of a window without local outcomes. */
+    public PingStats(int ipv4, long windowEndEpochNanos, long windowNanos, int sent, int received, double lossPercent,
+            double rttMinMillis, double rttAvgMillis, double rttMaxMillis, double rttStddevMillis, double jitterMillis,
+            double rttP95Millis) {
+        this(ipv4, windowEndEpochNanos, windowNanos, sent, received, lossPercent, rttMinMillis, rttAvgMillis,
+                rttMaxMillis, rttStddevMillis, jitterMillis, rttP95Millis, 0);
+    }
+}

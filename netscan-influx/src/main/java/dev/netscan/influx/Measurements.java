@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>{@code ping_stats}, tag {@code ip}; {@code sent}, {@code received} (integers),
  *       {@code loss_pct}, {@code rtt_min_ms}, {@code rtt_avg_ms}, {@code rtt_max_ms},
  *       {@code rtt_stddev_ms}, {@code jitter_ms}, {@code rtt_p95_ms} (floats; NaN ones left
- *       out); timestamp = end of the window.</li>
+ *       out), {@code local} (integer, only when not 0: probes of the window refused or dropped on
+ *       our side, which {@code sent} and {@code loss_pct} leave out); timestamp = end of the window.</li>
  *   <li>{@code health_metrics}, no tags; one field per {@link HealthReport} entry (Long as
  *       integer, Double as float with non-finite values left out, Boolean, String).</li>
  * </ul>
@@ -55,6 +56,7 @@ public final class Measurements {
     private static final LineProtocolEncoder.Name N_STDDEV = LineProtocolEncoder.Name.of("rtt_stddev_ms");
     private static final LineProtocolEncoder.Name N_JITTER = LineProtocolEncoder.Name.of("jitter_ms");
     private static final LineProtocolEncoder.Name N_P95 = LineProtocolEncoder.Name.of("rtt_p95_ms");
+    private static final LineProtocolEncoder.Name N_LOCAL = LineProtocolEncoder.Name.of("local");
 
     private Measurements() {}
 
@@ -111,6 +113,9 @@ public final class Measurements {
         finite(enc, N_STDDEV, s.rttStddevMillis());
         finite(enc, N_JITTER, s.jitterMillis());
         finite(enc, N_P95, s.rttP95Millis());
+        if (s.localOutcomes() > 0) {
+            enc.intField(N_LOCAL, s.localOutcomes());
+        }
         enc.endLine(s.windowEndEpochNanos());
         return true;
     }

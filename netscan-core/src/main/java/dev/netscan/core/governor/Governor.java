@@ -94,6 +94,10 @@ public final class Governor implements AutoCloseable {
     private double scale = 1.0;
     private int batch;
     private boolean noSensorNoted;
+    /** Conditions other parts of netscan hold (e.g. a schedule that cannot be served), by cause. */
+    private final Map<String, AlertTier> held = new TreeMap<>();
+    /** The level the last sample found, before held conditions. */
+    private AlertTier sampledLevel = AlertTier.INFO;
 
     // Lifecycle: guarded by lifecycleLock.
     private final Object lifecycleLock = new Object();
@@ -191,6 +195,57 @@ public final class Governor implements AutoCloseable {
         writerBacklog = points;
     }
 
+    /**
+     * Raises (or, with {@link AlertTier#INFO}, clears) a condition that another part of netscan
+     * detected, such as a ping schedule the host cannot serve: the alert goes to the history and
+     * the listeners at once, and {@link #level()} stays at least {@code tier} until it is cleared.
+     * Repeating the tier in force for a cause does nothing. Called from any thread; listeners run
+     * on the caller's thread.
+     *
+     * @param cause short name of the condition, e.g. {@code ping_schedule}
+     * @param message what is wrong and what to change
+     */
+    public void hold(String cause, AlertTier tier, double value, String message) {
+        Objects.requireNonNull(cause, "cause");
+        Objects.requireNonNull(tier, "tier");
+        Alert a;
+        synchronized (stepLock) {
+            AlertTier before = held.getOrDefault(cause, AlertTier.INFO);
+            if (before == tier) {
+                return;
+            }
+            if (tier == AlertTier.INFO) {
+                held.remove(cause);
+            } else {
+                held.put(cause, tier);
+            }
+            level = sampledLevel.max(heldLevel());
+            a = new Alert(clock.instant(), tier, cause, value, message);
+            alertLog.add(a);
+            notifyAlert(a);
+        }
+    }
+
+    /** Hands {@code a} to every alert listener; a listener that throws is counted and logged. */
+    private void notifyAlert(Alert a) {
+        for (AlertListener l : alertListeners) {
+            try {
+                l.onAlert(a);
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                listenerFailures.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "alert listener " + l + " threw", e);
+            }
+        }
+    }
+
+    private AlertTier heldLevel() {
+        AlertTier t = AlertTier.INFO;
+        for (AlertTier v : held.values()) {
+            t = t.max(v);
+        }
+        return t;
+    }
+
     /** Adds an alert listener; see {@link AlertListener} for the calling contract. */
     public void addAlertListener(AlertListener listener) {
         alertListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -263,7 +318,8 @@ public final class Governor implements AutoCloseable {
             }
 
             AlertTier hostTier = memory.state().max(temperature.state());
-            AlertTier newLevel = errorRaised ? hostTier.max(AlertTier.WARNING) : hostTier;
+            sampledLevel = errorRaised ? hostTier.max(AlertTier.WARNING) : hostTier;
+            AlertTier newLevel = sampledLevel.max(heldLevel());
 
             double target = switch (hostTier) {
                 case CRITICAL -> settings.criticalScale();
@@ -309,14 +365,7 @@ public final class Governor implements AutoCloseable {
                     case WARNING -> System.Logger.Level.WARNING;
                     case CRITICAL -> System.Logger.Level.ERROR;
                 }, "governor alert " + a.tier() + " " + a.cause() + ": " + a.message());
-                for (AlertListener l : alertListeners) {
-                    try {
-                        l.onAlert(a);
-                    } catch (RuntimeException | LinkageError | AssertionError e) {
-                        listenerFailures.incrementAndGet();
-                        LOG.log(System.Logger.Level.WARNING, "alert listener " + l + " threw", e);
-                    }
-                }
+                notifyAlert(a);
             }
             return sample;
         }

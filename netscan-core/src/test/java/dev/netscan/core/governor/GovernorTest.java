@@ -43,6 +43,24 @@ class GovernorTest {
     }
 
     @Test
+    void aHeldConditionRaisesTheLevelUntilClearedAndIsSaidOncePerChange() {
+        Governor g = governor(Profile.STANDARD);
+        List<Alert> heard = new ArrayList<>();
+        g.addAlertListener(heard::add);
+        host.temperatureCelsius(50);
+        g.sampleNow();
+        g.hold("ping_schedule", AlertTier.WARNING, 1667, "cannot be served");
+        g.hold("ping_schedule", AlertTier.WARNING, 1667, "cannot be served");
+        assertThat(g.level()).isEqualTo(AlertTier.WARNING);
+        g.sampleNow(); // a healthy sample keeps the held level
+        assertThat(g.level()).isEqualTo(AlertTier.WARNING);
+        g.hold("ping_schedule", AlertTier.INFO, 1000, "served");
+        assertThat(g.level()).isEqualTo(AlertTier.INFO);
+        assertThat(heard).extracting(Alert::tier).containsExactly(AlertTier.WARNING, AlertTier.INFO);
+        assertThat(g.alerts()).extracting(Alert::cause).contains("ping_schedule");
+    }
+
+    @Test
     void startsAtTheProfileBaselineBeforeAnySample() {
         Governor hp = governor(Profile.HIGH_PERFORMANCE);
         assertThat(hp.throttle()).isEqualTo(t(20_000, 800, 512, 1_000, 1_000_000, false));

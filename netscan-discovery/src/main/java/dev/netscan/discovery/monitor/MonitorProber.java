@@ -1,5 +1,6 @@
 package dev.netscan.discovery.monitor;
 
+import dev.netscan.core.LocalOutcome;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.Lane;
 import dev.netscan.discovery.ProbeListener;
@@ -23,6 +24,14 @@ public interface MonitorProber {
     default void flush() {}
 
     /**
+     * Why the last {@link #trySubmit} that returned false refused (called on the same thread right
+     * after it). The default says the queue was full.
+     */
+    default LocalOutcome refusalCause() {
+        return LocalOutcome.IN_FLIGHT_FULL;
+    }
+
+    /**
      * Probes through {@code engine}'s {@link Lane#MONITOR} lane, without retries; the engine's
      * sender is woken once per {@link #flush()} rather than once per probe.
      */
@@ -36,6 +45,13 @@ public interface MonitorProber {
             @Override
             public void flush() {
                 engine.flushSubmissions();
+            }
+
+            @Override
+            public LocalOutcome refusalCause() {
+                // The monitor lane's queue is full: the sender is held back by the rate budget
+                // when there is one, else by the in-flight bound.
+                return engine.rateLimitPps() > 0 ? LocalOutcome.RATE_LIMITED : LocalOutcome.IN_FLIGHT_FULL;
             }
         };
     }

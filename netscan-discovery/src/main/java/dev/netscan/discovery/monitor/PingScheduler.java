@@ -1,5 +1,6 @@
 package dev.netscan.discovery.monitor;
 
+import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
@@ -13,6 +14,8 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
@@ -34,15 +37,30 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * recording how late each probe went out.
  *
  * <p><b>Reconciliation</b> every {@code reconcileInterval}: devices in the registry but not
- * scheduled start, scheduled ones no longer in the registry stop; at most
- * {@code maxConcurrentPingers} are scheduled and the rest are counted as overflow. It allocates
- * nothing in steady state.
+ * scheduled start, scheduled ones no longer in the registry stop. Every device of the registry is
+ * scheduled (the registry's {@code max_devices} bounds how many). It allocates nothing in steady
+ * state.
  *
- * <p><b>Results.</b> Every probe yields exactly one {@link PingResult}: it goes to the registry
- * (last seen, failure streak, suspension) and to the {@link MetricsSink}; a probe the engine
- * cannot accept becomes an {@code ERROR} result, never a silent gap. Suspended devices are not
- * probed until their suspension ends. Per-device statistics over windows of
- * {@code statsWindow} are emitted as {@code ping_stats}.
+ * <p><b>Admission.</b> Monitoring's rate is what its schedule needs: scheduled devices /
+ * {@code pingInterval}. After each reconciliation that changed the schedule (and at the first) the
+ * schedule is checked against what can be served: {@code maxConcurrentPingers} probes in flight,
+ * each for up to {@code pingTimeout} (so at most {@code maxConcurrentPingers / pingTimeout} probes
+ * a second), and the host's ceiling ({@code hostCeilingPps}). When the schedule needs more, the
+ * scheduler stretches the <em>effective</em> interval evenly to {@code devices / capacity}: every
+ * device is still pinged, each less often, and the {@link ScheduleListener} hears the numbers
+ * once per change ({@link #schedule()} reports them at any time).
+ *
+ * <p><b>Results.</b> Every probe ends in exactly one outcome. A device outcome ({@link PingResult})
+ * goes to the registry (last seen, failure streak, suspension) and to the {@link MetricsSink}. A
+ * probe refused on our side (in-flight bound full, the engine's queue full or out of rate budget,
+ * shed by the governor) ends in a {@link LocalOutcome}: counted by cause in {@link #counters()},
+ * counted beside the loss in {@code ping_stats}, and never written as a {@code ping} point nor
+ * recorded as the device's failure. Suspended devices are not probed until their suspension ends.
+ * Per-device statistics over windows of {@code statsWindow} are emitted as {@code ping_stats}.
+ *
+ * <p><b>Governor shed.</b> While the {@code shed} signal is true (the service wires it to the
+ * governor's critical state), every device's probes of odd cycles are shed: monitoring goes on at
+ * half its rate, and the shed probes are local outcomes.
  *
  * <p><b>Threads.</b> One platform thread owns the wheel, the slot tables and the statistics;
  * engine threads hand results over through a lock-free queue. Public methods are thread-safe.
@@ -56,7 +74,10 @@ public final class PingScheduler implements AutoCloseable {
     private final MetricsSink sink;
     private final long intervalNanos;
     private final long timeoutNanos;
-    private final int maxScheduled;
+    private final int maxInFlight;
+    private final long hostCeilingPps;
+    private final BooleanSupplier shed;
+    private final ScheduleListener scheduleListener;
     private final long reconcileNanos;
     private final long windowNanos;
     private final LongSupplier nanoTime;
@@ -83,14 +104,18 @@ public final class PingScheduler implements AutoCloseable {
 
     // ---- counters: written by one thread each (or atomically), read by anyone
     private volatile int scheduled;
-    private volatile int overflow;
+    /** Written by the scheduler thread (reconcile), read by anyone and by the loop to time ticks. */
+    private volatile long effectiveIntervalNanos;
+    private volatile Schedule schedule;
+    private int checkedScheduled = -1;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong replies = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong unreachable = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
+    /** Local outcomes by {@link LocalOutcome#ordinal()}. */
+    private final AtomicLongArray local = new AtomicLongArray(LocalOutcome.count());
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong suspendedSkips = new AtomicLong();
     private final AtomicLong reconciliations = new AtomicLong();
@@ -109,7 +134,11 @@ public final class PingScheduler implements AutoCloseable {
         this.sink = b.sink;
         this.intervalNanos = b.pingInterval.toNanos();
         this.timeoutNanos = b.pingTimeout.toNanos();
-        this.maxScheduled = b.maxConcurrentPingers;
+        this.maxInFlight = b.maxConcurrentPingers;
+        this.hostCeilingPps = b.hostCeilingPps;
+        this.shed = b.shed;
+        this.scheduleListener = b.scheduleListener;
+        this.effectiveIntervalNanos = intervalNanos;
         this.reconcileNanos = b.reconcileInterval.toNanos();
         this.windowNanos = b.statsWindow.toNanos();
         this.nanoTime = b.nanoTime;
@@ -119,10 +148,17 @@ public final class PingScheduler implements AutoCloseable {
         for (int i = 0; i < bucketCount; i++) {
             wheel[i] = new IntArrayList(4);
         }
-        this.slotOf = new Int2IntOpenHashMap(Math.max(16, Math.min(maxScheduled, 1 << 20)));
+        this.slotOf = new Int2IntOpenHashMap(16);
         slotOf.defaultReturnValue(-1);
         this.stats = new RollingStats((int) Math.max(1, Math.min(4096, windowNanos / intervalNanos)));
-        ensureSlots(Math.min(maxScheduled, 1024));
+        ensureSlots(1024);
+        this.schedule = new Schedule(0, 0, capacityPps(), intervalNanos, intervalNanos, null);
+    }
+
+    /** Probes a second the caps and the host can serve: the in-flight bound over the timeout, and the host's ceiling. */
+    private double capacityPps() {
+        double byInFlight = maxInFlight * 1e9 / timeoutNanos;
+        return hostCeilingPps > 0 ? Math.min(byInFlight, hostCeilingPps) : byInFlight;
     }
 
     public static Builder builder() {
@@ -173,11 +209,14 @@ public final class PingScheduler implements AutoCloseable {
     }
 
     private void run() {
-        long base = nanoTime.getAsLong();
-        long cycle = 0;
-        int cursor = 0;
-        long nextReconcile = base;
-        long nextPublish = base + TimeUnit.SECONDS.toNanos(1);
+        // Tick k is due at anchor + (k - anchorTick) * effective interval / buckets; a change of
+        // the effective interval re-anchors at the next tick, so stretching never skips a bucket.
+        long anchor = nanoTime.getAsLong();
+        long anchorTick = 0;
+        long tick = 0;
+        long period = effectiveIntervalNanos;
+        long nextReconcile = anchor;
+        long nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
         while (running) {
             drainResults();
             long now = nanoTime.getAsLong();
@@ -186,15 +225,18 @@ public final class PingScheduler implements AutoCloseable {
                 reconcile();
                 nextReconcile = now + reconcileNanos;
             }
-            long due = base + cycle * intervalNanos + (cursor * intervalNanos) / bucketCount;
+            long due = anchor + dueOffset(tick - anchorTick, period);
+            if (effectiveIntervalNanos != period) {
+                anchor = due;
+                anchorTick = tick;
+                period = effectiveIntervalNanos;
+            }
             int fired = 0;
             while (running && now - due >= 0) {
-                fire(cursor, due, now);
-                if (++cursor == bucketCount) {
-                    cursor = 0;
-                    cycle++;
-                }
-                due = base + cycle * intervalNanos + (cursor * intervalNanos) / bucketCount;
+                int cursor = (int) (tick % bucketCount);
+                fire(cursor, due, now, tick / bucketCount);
+                tick++;
+                due = anchor + dueOffset(tick - anchorTick, period);
                 if (++fired % 64 == 0) {
                     drainResults();
                     now = nanoTime.getAsLong();
@@ -213,12 +255,17 @@ public final class PingScheduler implements AutoCloseable {
         publishLateness();
     }
 
-    private void fire(int bucket, long due, long now) {
+    private long dueOffset(long ticks, long period) {
+        return (ticks / bucketCount) * period + ((ticks % bucketCount) * period) / bucketCount;
+    }
+
+    private void fire(int bucket, long due, long now, long cycle) {
         IntArrayList list = wheel[bucket];
         int n = list.size();
         if (n == 0) {
             return;
         }
+        boolean shedding = (cycle & 1) == 1 && shed.getAsBoolean();
         // One volatile read instead of a registry lock per device while nothing is suspended
         // (a suspension recorded after this read is honoured from the next bucket on, as a
         // suspension recorded just after a per-device check always was).
@@ -238,16 +285,34 @@ public final class PingScheduler implements AutoCloseable {
             if (lateNanos > LATE_THRESHOLD_NANOS) {
                 late.incrementAndGet();
             }
-            sent.incrementAndGet();
-            if (!prober.trySubmit(ip, timeoutNanos, onResult)) {
-                rejected.incrementAndGet();
-                handleResult(PingResult.failed(ip, epochNanos.getAsLong(), PingResult.Outcome.ERROR));
+            if (shedding) {
+                refuse(list.getInt(i), LocalOutcome.GOVERNOR_SHED);
+            } else if (sent.get() - completed.get() >= maxInFlight) {
+                refuse(list.getInt(i), LocalOutcome.IN_FLIGHT_FULL);
+            } else if (prober.trySubmit(ip, timeoutNanos, onResult)) {
+                sent.incrementAndGet();
+            } else {
+                refuse(list.getInt(i), prober.refusalCause());
             }
         }
         prober.flush(); // one sender wake-up per bucket, not one per probe
     }
 
-    /** Called once per probe, from an engine thread (or inline for a rejected submit). */
+    /**
+     * A probe we refused ourselves (scheduler thread): counted by cause and beside the device's
+     * loss, never written as a ping point nor recorded as the device's failure.
+     */
+    private void refuse(int slot, LocalOutcome cause) {
+        local.incrementAndGet(cause.ordinal());
+        if (stats.addLocal(slot)) {
+            int ip = slotIp[slot];
+            PingStats s = stats.finish(slot, ip, epochNanos.getAsLong(), windowNanos);
+            devices.updateStats(ip, s);
+            sink.offerPingStats(s);
+        }
+    }
+
+    /** Called once per accepted probe, from an engine thread. */
     private void handleResult(PingResult r) {
         completed.incrementAndGet();
         switch (r.outcome()) {
@@ -318,21 +383,47 @@ public final class PingScheduler implements AutoCloseable {
                 changes++;
             }
         }
-        // 3. start the new ones, up to max_concurrent_pingers
-        int over = 0;
+        // 3. start the new ones
         int[] add = pending.elements();
         for (int i = 0, m = pending.size(); i < m; i++) {
-            if (scheduled < maxScheduled) {
-                schedule(add[i]);
-                changes++;
-            } else {
-                over++;
+            schedule(add[i]);
+            changes++;
+        }
+        lastModCount = mod;
+        checkSchedule();
+        return changes;
+    }
+
+    /** Checks the schedule against what can be served when its size changed; tells the listener on a change. */
+    private void checkSchedule() {
+        int n = scheduled;
+        if (n == checkedScheduled) {
+            return;
+        }
+        checkedScheduled = n;
+        double capacity = capacityPps();
+        double required = n * 1e9 / intervalNanos;
+        long effective = intervalNanos;
+        String limit = null;
+        if (required > capacity) {
+            // round up to a millisecond, so the stretched schedule fits the capacity
+            long needed = (long) Math.ceil(n * 1e3 / capacity) * 1_000_000L;
+            effective = Math.max(intervalNanos, needed);
+            double byInFlight = maxInFlight * 1e9 / timeoutNanos;
+            limit = hostCeilingPps > 0 && hostCeilingPps < byInFlight ? "host" : "max_concurrent_pingers";
+        }
+        Schedule previous = schedule;
+        Schedule now = new Schedule(n, required, capacity, intervalNanos, effective, limit);
+        schedule = now;
+        effectiveIntervalNanos = effective;
+        boolean changed = previous.effectiveIntervalNanos() != effective || previous.devices() == 0 && n > 0;
+        if (changed && scheduleListener != null) {
+            try {
+                scheduleListener.onSchedule(now);
+            } catch (RuntimeException e) {
+                System.getLogger(PingScheduler.class.getName()).log(System.Logger.Level.WARNING, "schedule listener threw", e);
             }
         }
-        overflow = over;
-        // With overflow, keep reconciling until capacity frees up; otherwise skip unchanged cycles.
-        lastModCount = over > 0 ? Long.MIN_VALUE : mod;
-        return changes;
     }
 
     private int schedule(int ip) {
@@ -406,9 +497,19 @@ public final class PingScheduler implements AutoCloseable {
     public Counters counters() {
         long s = sent.get();
         long c = completed.get();
-        return new Counters(scheduled, overflow, s, replies.get(), timeouts.get(), unreachable.get(),
-                sendErrors.get(), rejected.get(), Math.max(0, s - c), late.get(),
-                latenessP50Micros, latenessP99Micros, latenessMaxMicros, suspendedSkips.get(), reconciliations.get());
+        long[] byCause = new long[LocalOutcome.count()];
+        for (int i = 0; i < byCause.length; i++) {
+            byCause[i] = local.get(i);
+        }
+        return new Counters(scheduled, s, replies.get(), timeouts.get(), unreachable.get(),
+                sendErrors.get(), Math.max(0, s - c), late.get(),
+                latenessP50Micros, latenessP99Micros, latenessMaxMicros, suspendedSkips.get(), reconciliations.get(),
+                new LocalCounts(byCause), effectiveIntervalNanos);
+    }
+
+    /** The last check of the schedule against what can be served (a snapshot; never null). */
+    public Schedule schedule() {
+        return schedule;
     }
 
     /** Number of wheel buckets (ticks per interval). */
@@ -417,16 +518,66 @@ public final class PingScheduler implements AutoCloseable {
     }
 
     /**
+     * Probes that ended in a {@link LocalOutcome}, by cause.
+     *
+     * @param byCause counts indexed by {@link LocalOutcome#ordinal()} (a private copy)
+     */
+    public record LocalCounts(long[] byCause) {
+        public LocalCounts {
+            byCause = byCause.clone();
+        }
+
+        /** Probes that ended in {@code cause}. */
+        public long get(LocalOutcome cause) {
+            return byCause[cause.ordinal()];
+        }
+
+        /** Probes that ended in any local outcome. */
+        public long total() {
+            long t = 0;
+            for (long v : byCause) {
+                t += v;
+            }
+            return t;
+        }
+    }
+
+    /**
+     * The schedule checked against what can be served.
+     *
+     * @param devices devices on the schedule
+     * @param requiredPps probes a second the configured interval needs
+     * @param capacityPps probes a second the caps and the host can serve
+     * @param intervalNanos the configured {@code ping_interval}
+     * @param effectiveIntervalNanos the interval in force: the configured one, or longer when the
+     *     schedule cannot be served (every device still pinged, each less often)
+     * @param limitedBy what limits it when stretched: {@code "max_concurrent_pingers"} (in-flight
+     *     bound over the timeout) or {@code "host"} (the host's probe-rate ceiling); null when served
+     */
+    public record Schedule(int devices, double requiredPps, double capacityPps, long intervalNanos,
+            long effectiveIntervalNanos, String limitedBy) {
+        /** True when the configured interval cannot be served and is stretched. */
+        public boolean stretched() {
+            return effectiveIntervalNanos > intervalNanos;
+        }
+    }
+
+    /** Hears each change of the {@link Schedule} (on the scheduler thread; must not block). */
+    @FunctionalInterface
+    public interface ScheduleListener {
+        /** The schedule was checked and its effective interval changed (or it got its first devices). */
+        void onSchedule(Schedule schedule);
+    }
+
+    /**
      * Scheduler counters.
      *
      * @param scheduled devices on the schedule
-     * @param overflow devices in the registry left unscheduled by {@code max_concurrent_pingers}
-     * @param pingsSent probes handed to the engine (including rejected ones)
+     * @param pingsSent probes the engine accepted (local outcomes excluded)
      * @param replies results with a reply
      * @param timeouts results that timed out
      * @param unreachable destination-unreachable results
-     * @param sendErrors probes that could not be sent (engine errors and rejections)
-     * @param rejected probes the engine could not accept
+     * @param sendErrors probes the kernel refused to send (a device outcome, with its errno)
      * @param inFlight probes sent whose result has not arrived
      * @param latePings probes sent more than 10 ms after their due time
      * @param latenessP50Micros median lateness since start
@@ -434,10 +585,13 @@ public final class PingScheduler implements AutoCloseable {
      * @param latenessMaxMicros largest lateness since start
      * @param suspendedSkips due probes skipped because the device was suspended
      * @param reconciliations reconciliation cycles run
+     * @param local probes that ended in a local outcome, by cause
+     * @param effectiveIntervalNanos the interval in force (see {@link Schedule})
      */
-    public record Counters(int scheduled, int overflow, long pingsSent, long replies, long timeouts, long unreachable,
-            long sendErrors, long rejected, long inFlight, long latePings, long latenessP50Micros,
-            long latenessP99Micros, long latenessMaxMicros, long suspendedSkips, long reconciliations) {}
+    public record Counters(int scheduled, long pingsSent, long replies, long timeouts, long unreachable,
+            long sendErrors, long inFlight, long latePings, long latenessP50Micros,
+            long latenessP99Micros, long latenessMaxMicros, long suspendedSkips, long reconciliations,
+            LocalCounts local, long effectiveIntervalNanos) {}
 
     /** Builds a {@link PingScheduler}; {@link #build()} validates. */
     public static final class Builder {
@@ -449,6 +603,9 @@ public final class PingScheduler implements AutoCloseable {
         private int maxConcurrentPingers = 20_000;
         private Duration reconcileInterval = Duration.ofSeconds(5);
         private Duration statsWindow = Duration.ofSeconds(60);
+        private long hostCeilingPps;
+        private BooleanSupplier shed = () -> false;
+        private ScheduleListener scheduleListener;
         private LongSupplier nanoTime = System::nanoTime;
         private LongSupplier epochNanos = () -> {
             java.time.Instant now = java.time.Instant.now();
@@ -466,7 +623,14 @@ public final class PingScheduler implements AutoCloseable {
         /** At least 1 s in production; shorter intervals (down to 10 ms) are accepted for tests. */
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder pingTimeout(Duration v) { pingTimeout = v; return this; }
+        /** Monitoring probes in flight at most (default 20,000); with the timeout it bounds the rate served. */
         public Builder maxConcurrentPingers(int v) { maxConcurrentPingers = v; return this; }
+        /** Probes a second this host can serve, 0 (the default) for no ceiling beyond the in-flight bound. */
+        public Builder hostCeilingPps(long v) { hostCeilingPps = v; return this; }
+        /** While true, probes of odd cycles are shed (a local outcome); default never. */
+        public Builder shed(BooleanSupplier v) { shed = Objects.requireNonNull(v); return this; }
+        /** Hears each change of the checked schedule; default none. */
+        public Builder scheduleListener(ScheduleListener v) { scheduleListener = v; return this; }
         public Builder reconcileInterval(Duration v) { reconcileInterval = v; return this; }
         public Builder statsWindow(Duration v) { statsWindow = v; return this; }
         /** Monotonic clock for the schedule (default {@link System#nanoTime()}). */
@@ -487,6 +651,9 @@ public final class PingScheduler implements AutoCloseable {
             }
             if (maxConcurrentPingers < 1) {
                 problems.append("max_concurrent_pingers must be at least 1; ");
+            }
+            if (hostCeilingPps < 0) {
+                problems.append("host ceiling must be >= 0 probes/s; ");
             }
             if (reconcileInterval.compareTo(Duration.ofMillis(1)) < 0) {
                 problems.append("reconcile_interval must be at least 1ms; ");

@@ -14,6 +14,8 @@ final class RollingStats {
     private final int samplesPerWindow;
     private int[] sent = new int[0];
     private int[] received = new int[0];
+    /** Probes of the window that ended in a local outcome (not in {@code sent}, never loss). */
+    private int[] local = new int[0];
     private float[] rtts = new float[0]; // samplesPerWindow per slot, milliseconds
     private float[] lastRtt = new float[0];
     private double[] jitterSum = new double[0];
@@ -36,6 +38,7 @@ final class RollingStats {
         int n = Math.max(slots, sent.length * 2);
         sent = Arrays.copyOf(sent, n);
         received = Arrays.copyOf(received, n);
+        local = Arrays.copyOf(local, n);
         rtts = Arrays.copyOf(rtts, n * samplesPerWindow);
         lastRtt = Arrays.copyOf(lastRtt, n);
         jitterSum = Arrays.copyOf(jitterSum, n);
@@ -45,6 +48,7 @@ final class RollingStats {
     void clear(int slot) {
         sent[slot] = 0;
         received[slot] = 0;
+        local[slot] = 0;
         lastRtt[slot] = Float.NaN;
         jitterSum[slot] = 0;
         jitterCount[slot] = 0;
@@ -66,7 +70,16 @@ final class RollingStats {
             lastRtt[slot] = (float) rttMillis;
         }
         sent[slot]++;
-        return sent[slot] >= samplesPerWindow;
+        return sent[slot] + local[slot] >= samplesPerWindow;
+    }
+
+    /**
+     * Adds a probe that ended in a local outcome: it takes its place in the window but not in
+     * {@code sent} or the loss. Returns true when this completed the window.
+     */
+    boolean addLocal(int slot) {
+        local[slot]++;
+        return sent[slot] + local[slot] >= samplesPerWindow;
     }
 
     int sent(int slot) {
@@ -108,7 +121,7 @@ final class RollingStats {
         double jitter = jitterCount[slot] > 0 ? jitterSum[slot] / jitterCount[slot] : Double.NaN;
         double loss = s == 0 ? 0 : 100.0 * (s - r) / s;
         PingStats stats = new PingStats(ipv4, windowEndEpochNanos, windowNanos, s, r, loss, min, avg, max, stddev,
-                jitter, p95);
+                jitter, p95, local[slot]);
         clear(slot);
         return stats;
     }
