@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "netscan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Discovers, pings, identifies (SNMP) and records the devices on IPv4 networks.",
-        subcommands = {ScanCommand.class, MonitorCommand.class, HealthCommand.class,
+        subcommands = {ScanCommand.class, MonitorCommand.class, BenchCommand.class, HealthCommand.class,
             AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -79,7 +79,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: scan, monitor or health");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: scan, monitor, bench or health");
     }
 
     /** Bad input from the user: exit code 2. */

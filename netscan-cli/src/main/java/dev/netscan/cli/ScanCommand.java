@@ -58,10 +58,18 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "TARGET", description = "Address or range never probed (repeatable).")
     List<String> excludes = new ArrayList<>();
 
-    @Option(names = "--rate", paramLabel = "PPS", description = "Probes per second (default: the profile's).")
-    Long ratePps;
+    /** Probes a second of a one-shot scan unless --rate or --profile says otherwise. */
+    static final long DEFAULT_RATE_PPS = 20_000;
+    /** Probes in flight of a one-shot scan unless --in-flight or --profile says otherwise. */
+    static final int DEFAULT_IN_FLIGHT = 16_384;
 
-    @Option(names = "--in-flight", paramLabel = "N", description = "Probes in flight at once (default: the profile's).")
+    @Option(names = "--rate", paramLabel = "PPS|max",
+            description = {"Probes per second, or max: no rate limit, bounded only by --in-flight",
+                "(default: " + DEFAULT_RATE_PPS + ", or the --profile's when one is given)."})
+    String rate;
+
+    @Option(names = "--in-flight", paramLabel = "N",
+            description = "Probes in flight at once (default: " + DEFAULT_IN_FLIGHT + ", or the --profile's when one is given).")
     Integer inFlight;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -75,8 +83,9 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--allow-large", description = "Allow ranges wider than /16 (up to /8).")
     boolean allowLarge;
 
-    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "standard",
-            description = "standard or high-performance (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = {"standard or high-performance: use its rate and in-flight limits (the ones the service's",
+                "background sweeps use) instead of the one-shot defaults."})
     String profile;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
@@ -139,7 +148,7 @@ final class ScanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException("--format: " + e.getMessage());
         }
-        Profile p = Profile.byKey(profile);
+        Profile p = profile == null ? Profile.STANDARD : Profile.byKey(profile);
         if (p == null) {
             throw new Main.UsageException("--profile: unknown profile \"" + profile + "\": use standard or high-performance");
         }
@@ -183,11 +192,12 @@ final class ScanCommand implements Callable<Integer> {
                 .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight)
                 // a one-shot scan has no ping interval; give validation one that --timeout fits in
                 .pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
-        if (ratePps != null) {
+        long ratePps = ratePps();
+        if (ratePps > 0) {
             cb.pingRateLimitPps(ratePps);
         }
-        if (inFlight != null) {
-            cb.icmpMaxInFlight(inFlight);
+        if (inFlight != null || profile == null) {
+            cb.icmpMaxInFlight(inFlight != null ? inFlight : DEFAULT_IN_FLIGHT);
         }
         if ("3".equals(snmpVersion)) {
             cb.snmpUser(snmpUser).snmpAuthProtocol(authProtocol).snmpPrivProtocol(privProtocol)
@@ -203,8 +213,12 @@ final class ScanCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Map<String, ScanReport.Row> rows = new ConcurrentHashMap<>();
         SweepSummary summary;
-        try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder().rateLimitPps(config.pingRateLimitPps())
-                .maxInFlight(config.icmpMaxInFlight()).ipv6(!v6.isEmpty()).build())) {
+        int engineInFlight = config.icmpMaxInFlight();
+        try (IcmpEngine engine = IcmpEngine.start(IcmpEngineConfig.builder()
+                .rateLimitPps(ratePps == 0 ? 0 : config.pingRateLimitPps())
+                .slotCapacity(Math.max(131_072, engineInFlight)).maxInFlight(engineInFlight)
+                .laneQueueCapacity(Math.max(8_192, Math.min(engineInFlight, 65_536)))
+                .ipv6(!v6.isEmpty()).build())) {
             Sweep sweep = Sweep.start(engine, v4, options, (ip, rtt) -> rows.put(Ipv4.format(ip),
                     new ScanReport.Row(Ipv4.format(ip), ip, rtt / 1e6, SnmpInfo.UNKNOWN, epochNanos())));
             Thread progress = !quiet && Terminal.stderrIsTerminal() ? startProgress(sweep, System.err) : null;
@@ -228,6 +242,25 @@ final class ScanCommand implements Callable<Integer> {
                 summary.achievedRatePps(), sorted);
         fmt.print(report, System.out);
         return Main.EXIT_OK;
+    }
+
+    /** --rate as probes a second: 0 for max (no limit), -1 for the profile's (when --profile was given). */
+    private long ratePps() {
+        if (rate == null) {
+            return profile == null ? DEFAULT_RATE_PPS : -1;
+        }
+        if ("max".equalsIgnoreCase(rate.strip())) {
+            return 0;
+        }
+        try {
+            long v = Long.parseLong(rate.strip().replace("_", ""));
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new Main.UsageException("--rate: must be a number of probes per second (at least 1) or max, was \"" + rate + "\"");
     }
 
     private static Inet6Address parseIpv6(String t) {

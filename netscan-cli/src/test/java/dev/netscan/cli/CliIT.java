@@ -39,7 +39,8 @@ class CliIT {
 
     record Result(int exit, String out, String err) {}
 
-    private static List<String> command(String... args) {
+    /** The java command line running the packaged jar with {@code args}. */
+    static List<String> command(String... args) {
         List<String> c = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-Xmx256m", "-jar", JAR.toString()));
         c.addAll(List.of(args));
@@ -180,6 +181,7 @@ class CliIT {
                 "datagram ICMP sockets are allowed for every group here (" + range + ")");
         List<String> c = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all"));
+        List<String> bench = new ArrayList<>(c);
         c.addAll(command("scan", "127.0.0.1", "--no-snmp"));
         Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(dir.resolve("noperm.txt").toFile())
                 .directory(dir.toFile()).start();
@@ -187,6 +189,15 @@ class CliIT {
         String out = Files.readString(dir.resolve("noperm.txt"));
         assertThat(p.exitValue()).as(out).isEqualTo(3);
         assertThat(out).contains("ping_group_range").contains("cap_net_raw");
+        // bench: the same message and exit code
+        bench.addAll(command("bench", "--devices", "10", "--duration", "10s", "--no-fping"));
+        Process q = new ProcessBuilder(bench).redirectErrorStream(true).redirectOutput(dir.resolve("noperm-bench.txt").toFile())
+                .directory(dir.toFile()).start();
+        assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String benchOut = Files.readString(dir.resolve("noperm-bench.txt"));
+        assertThat(q.exitValue()).as(benchOut).isEqualTo(3);
+        assertThat(benchOut.lines().filter(l -> l.startsWith("netscan: cannot open"))).containsExactlyElementsOf(
+                out.lines().filter(l -> l.startsWith("netscan: cannot open")).toList());
     }
 
     @Test

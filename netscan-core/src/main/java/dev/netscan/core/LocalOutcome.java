@@ -19,7 +19,9 @@ public enum LocalOutcome {
     /** The kernel's receive queue overflowed (SO_RXQ_OVFL), so a reply may have been dropped unread. */
     RECEIVE_QUEUE_OVERFLOW,
     /** The kernel's send buffer was full (ENOBUFS / EAGAIN): the request never left. */
-    SEND_BUFFER_FULL;
+    SEND_BUFFER_FULL,
+    /** Accepted but never sent: netscan was stopping (the engine closed with the probe still queued). */
+    CANCELLED;
 
     private static final LocalOutcome[] VALUES = values();
 
@@ -31,6 +33,7 @@ public enum LocalOutcome {
             case GOVERNOR_SHED -> "governor_shed";
             case RECEIVE_QUEUE_OVERFLOW -> "rxq_overflow";
             case SEND_BUFFER_FULL -> "send_buffer_full";
+            case CANCELLED -> "cancelled";
         };
     }
 

@@ -249,9 +249,9 @@ public final class NetscanConfig {
         }
         if (maxConcurrentPingers < addresses) {
             w.add("max_concurrent_pingers is " + maxConcurrentPingers + " but the networks hold " + addresses
-                    + " addresses: with every device answering, monitoring can serve at most " + maxConcurrentPingers
-                    + " probes per ping_timeout (" + human(pingTimeout) + "), and the ping interval is stretched "
-                    + "beyond that; raise max_concurrent_pingers");
+                    + " addresses: monitoring keeps at most " + maxConcurrentPingers + " probes in flight, so it serves at most "
+                    + maxConcurrentPingers + " probes per ping_timeout (" + human(pingTimeout) + ") and stretches the "
+                    + "ping interval beyond that; raise max_concurrent_pingers");
         }
         return w;
     }

@@ -1,5 +1,6 @@
 package dev.netscan.discovery;
 
+import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.PingResult;
 
 /**
@@ -23,6 +24,20 @@ public interface ProbeListener {
      * @param attempts echo requests sent for this probe (1 + retries used; 0 when never sent)
      */
     void onResult(PingResult result, int attempts);
+
+    /**
+     * The probe's one and only result when it ended on our side rather than the device's (the
+     * kernel's send buffer was full, or its receive queue overflowed while the probe waited):
+     * called instead of {@link #onResult}. The default reports it as {@link PingResult.Outcome#ERROR}
+     * with {@code attempts} 0, for listeners that do not tell the two apart.
+     *
+     * @param ipv4 the address probed
+     * @param sentAtEpochNanos when the probe was (or would have been) sent
+     * @param cause why it ended here
+     */
+    default void onLocal(int ipv4, long sentAtEpochNanos, LocalOutcome cause) {
+        onResult(PingResult.failed(ipv4, sentAtEpochNanos, PingResult.Outcome.ERROR), 0);
+    }
 
     /**
      * Polled by the sender before each (re)send of this listener's probes. When it returns true, a

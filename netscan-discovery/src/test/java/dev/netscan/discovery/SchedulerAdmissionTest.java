@@ -59,7 +59,7 @@ class SchedulerAdmissionTest {
             assertThat(s.effectiveIntervalNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1_667));
             assertThat(scheduler.counters().effectiveIntervalNanos()).isEqualTo(s.effectiveIntervalNanos());
             assertThat(heard).containsExactly(s);
-            scheduler.reconcile(); // unchanged: not said again
+            scheduler.reconcile(); // unchanged: not checked again
             assertThat(heard).hasSize(1);
             for (int i = 0; i < 50; i++) {
                 registry.remove(base + i);

@@ -130,6 +130,8 @@ public final class NetscanService implements AutoCloseable {
     private SnmpEnrichment snmp;
     private Governor governor;
     private ScheduledExecutorService jobs;
+    /** Effective interval last said (warning or clearance); scheduler thread only. */
+    private long saidEffectiveNanos;
     private long lastIcmpSent;
     private long lastIcmpErrors;
     private long lastWriterBatches;
@@ -254,9 +256,14 @@ public final class NetscanService implements AutoCloseable {
      */
     private void scheduleChecked(PingScheduler.Schedule s) {
         applyThrottle(null, governor.throttle());
+        long said = saidEffectiveNanos;
+        saidEffectiveNanos = s.effectiveIntervalNanos();
+        if (said == s.effectiveIntervalNanos()) {
+            return; // said already: once per change, not once per reconciliation
+        }
         if (s.stretched()) {
             String key = "host".equals(s.limitedBy()) ? "ping_interval (or move netscan to a larger host)"
-                    : "max_concurrent_pingers (or ping_timeout)";
+                    : "max_concurrent_pingers (or lower ping_timeout)";
             String message = String.format(java.util.Locale.ROOT,
                     "the ping schedule cannot be served: %d devices at ping_interval %s need %.0f probes/s, but %s allow "
                             + "%.0f probes/s; every device is still pinged, every %s instead; to keep %s, raise %s",
@@ -576,6 +583,7 @@ public final class NetscanService implements AutoCloseable {
         if (last != null) {
             m.put("last_sweep_alive", last.alive());
             m.put("last_sweep_targets", last.targets());
+            m.put("last_sweep_ms", last.elapsed().toMillis());
         }
         m.put("devices_pruned_total", devicesPruned.get());
         m.put("snapshot_failures_total", snapshotFailures.get());
@@ -696,7 +704,17 @@ public final class NetscanService implements AutoCloseable {
         if (s != null) {
             s.cancel();
         }
-        quietly("scheduler", () -> { if (scheduler != null) scheduler.close(); });
+        quietly("scheduler", () -> {
+            if (scheduler != null) {
+                scheduler.close();
+                // let the probes in flight end in their real outcome (reply or a full timeout)
+                // rather than a timeout the engine's close would make up
+                long until = Math.min(deadline, System.nanoTime() + config.pingTimeout().toNanos() + 200_000_000L);
+                while (scheduler.counters().inFlight() > 0 && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+            }
+        });
         quietly("snmp", () -> { if (snmp != null) snmp.close(); });
         quietly("governor", () -> { if (governor != null) governor.close(); });
         quietly("icmp engine", () -> { if (engine != null) engine.close(); });

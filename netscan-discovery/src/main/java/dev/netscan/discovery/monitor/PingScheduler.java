@@ -100,7 +100,20 @@ public final class PingScheduler implements AutoCloseable {
     private final RollingStats stats;
     private final LatencyHistogram lateness = new LatencyHistogram();
     private final MpscUnboundedAtomicArrayQueue<PingResult> results = new MpscUnboundedAtomicArrayQueue<>(4096);
-    private final ProbeListener onResult = (result, attempts) -> handleResult(result);
+    /** Slots of probes that ended in a local outcome on an engine thread, by address (rare: boxing is fine). */
+    private final MpscUnboundedAtomicArrayQueue<Integer> localResults = new MpscUnboundedAtomicArrayQueue<>(64);
+    private final ProbeListener onResult = new ProbeListener() {
+        @Override
+        public void onResult(PingResult result, int attempts) {
+            handleResult(result, attempts);
+        }
+
+        @Override
+        public void onLocal(int ipv4, long sentAtEpochNanos, LocalOutcome cause) {
+            completed.incrementAndGet();
+            endedLocally(ipv4, cause);
+        }
+    };
 
     // ---- counters: written by one thread each (or atomically), read by anyone
     private volatile int scheduled;
@@ -312,9 +325,19 @@ public final class PingScheduler implements AutoCloseable {
         }
     }
 
+    /** An accepted probe ended on our side (engine thread): counted, and beside the loss in its window. */
+    private void endedLocally(int ipv4, LocalOutcome cause) {
+        local.incrementAndGet(cause.ordinal());
+        localResults.offer(ipv4);
+    }
+
     /** Called once per accepted probe, from an engine thread. */
-    private void handleResult(PingResult r) {
+    private void handleResult(PingResult r, int attempts) {
         completed.incrementAndGet();
+        if (r.outcome() == PingResult.Outcome.ERROR && attempts == 0) {
+            endedLocally(r.ipv4(), LocalOutcome.CANCELLED); // never sent: the engine stopped with it queued
+            return;
+        }
         switch (r.outcome()) {
             case REPLY -> {
                 replies.incrementAndGet();
@@ -335,6 +358,15 @@ public final class PingScheduler implements AutoCloseable {
     }
 
     private void drainResults() {
+        Integer ip;
+        while ((ip = localResults.relaxedPoll()) != null) {
+            int slot = slotOf.get(ip.intValue());
+            if (slot >= 0 && stats.addLocal(slot)) {
+                PingStats s = stats.finish(slot, ip, epochNanos.getAsLong(), windowNanos);
+                devices.updateStats(ip, s);
+                sink.offerPingStats(s);
+            }
+        }
         PingResult r;
         while ((r = results.relaxedPoll()) != null) {
             int slot = slotOf.get(r.ipv4());
@@ -416,8 +448,7 @@ public final class PingScheduler implements AutoCloseable {
         Schedule now = new Schedule(n, required, capacity, intervalNanos, effective, limit);
         schedule = now;
         effectiveIntervalNanos = effective;
-        boolean changed = previous.effectiveIntervalNanos() != effective || previous.devices() == 0 && n > 0;
-        if (changed && scheduleListener != null) {
+        if (scheduleListener != null) {
             try {
                 scheduleListener.onSchedule(now);
             } catch (RuntimeException e) {
@@ -565,7 +596,7 @@ public final class PingScheduler implements AutoCloseable {
     /** Hears each change of the {@link Schedule} (on the scheduler thread; must not block). */
     @FunctionalInterface
     public interface ScheduleListener {
-        /** The schedule was checked and its effective interval changed (or it got its first devices). */
+        /** The schedule changed size and was checked again (its effective interval may be the same). */
         void onSchedule(Schedule schedule);
     }
 
