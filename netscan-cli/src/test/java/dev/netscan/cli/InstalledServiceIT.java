@@ -294,8 +294,9 @@ class InstalledServiceIT {
             command.add("--no-new-privs");
         }
         command.add("--");
-        for (String word : unit.execStart()) {
-            command.add(word.startsWith("/") ? SystemdUnit.under(root, word).toString() : word);
+        for (String word : unit.execStart()) { // a path the installation put under root is taken from there
+            boolean installed = word.startsWith("/") && Files.exists(SystemdUnit.under(root, word));
+            command.add(installed ? SystemdUnit.under(root, word).toString() : word);
         }
         command.addAll(List.of("--duration", "60s"));
         Map<String, String> env = unit.environment(root, user.home());
