@@ -265,7 +265,9 @@ class InstalledServiceIT {
     private void runLikeSystemd(Path root, SystemdUnit unit, Account user, Path dataDir) throws Exception {
         int port = freePort();
         String net = "127.77." + (ProcessHandle.current().pid() % 250) + ".";
-        Path config = SystemdUnit.under(root, unit.execStart().get(unit.execStart().indexOf("--config") + 1));
+        List<String> exec = unit.execStart();
+        assertThat(exec).as("ExecStart names the configuration").contains("--config");
+        Path config = SystemdUnit.under(root, exec.get(exec.indexOf("--config") + 1));
         Files.writeString(config, """
                 networks: ["%s0/28"]
                 icmp_discovery_interval: 1m
@@ -294,7 +296,7 @@ class InstalledServiceIT {
             command.add("--no-new-privs");
         }
         command.add("--");
-        for (String word : unit.execStart()) { // a path the installation put under root is taken from there
+        for (String word : exec) { // a path the installation put under root is taken from there
             boolean installed = word.startsWith("/") && Files.exists(SystemdUnit.under(root, word));
             command.add(installed ? SystemdUnit.under(root, word).toString() : word);
         }
