@@ -41,7 +41,10 @@ jar=$src/netscan-cli/target/netscan-cli.jar
 # unit's environment (systemd's PATH, JAVA_HOME only from the env file), not the caller's.
 check_java=(bash -c 'NETSCAN_JAVA_RUNTIME=1; . "$1"; printf "%s" "$JAVA_HOME"' check-java "$src/scripts/jdk.sh")
 if [ -z "$root" ]; then
-  env_java=$(sed -n 's/^JAVA_HOME=["'\'']\{0,1\}\([^"'\'']*\).*/\1/p' /etc/netscan/netscan.env 2>/dev/null | tail -n 1)
+  env_java=
+  if [ -f /etc/netscan/netscan.env ]; then
+    env_java=$(sed -n 's/^JAVA_HOME=["'\'']\{0,1\}\([^"'\'']*\).*/\1/p' /etc/netscan/netscan.env | tail -n 1)
+  fi
   check_java=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${env_java:+JAVA_HOME=$env_java} "${check_java[@]}")
 fi
 java_home=$("${check_java[@]}") || die "refusing to install: the service would not start without Java 25 (see above)"

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ExecStart (with {@code --duration}), as its User with only its AmbientCapabilities, in its
  * WorkingDirectory, with systemd's clean environment plus Environment= and EnvironmentFile=, through
  * setpriv(1). The launcher has to find Java 25 by itself: /usr/bin/java on the service's PATH is 17 on
- * Debian 12. Needs root (setpriv); the .deb part installs a package system-wide and runs in CI only.
+ * Debian 12. Needs root (setpriv); installing the .deb, and install.sh without --root, change this
+ * machine (undone after) and run in CI only.
  * Privileged parts skip with the reason printed off CI and fail under CI=true when they cannot run.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -176,6 +177,33 @@ class InstalledServiceIT {
         }
         assertThat(exec("chown", user.uid() + ":" + user.gid(), root.resolve("var/lib/netscan").toString()).exit()).isZero();
         runLikeSystemd(root, unit, user, root.resolve("var/lib/netscan"));
+    }
+
+    /** install.sh without --root, on this machine: its files are then deleted again. */
+    @Test
+    @Order(3)
+    void installShOnThisMachineCreatesTheUserAndItsUnitRuns() throws Exception {
+        require(CI, "installs into /usr/lib, /etc and /var/lib of this machine: CI only");
+        require(ROOT && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv");
+        List<Path> installed = Stream.of("/usr/lib/netscan", "/usr/share/doc/netscan", "/etc/netscan", "/var/lib/netscan",
+                "/etc/systemd/system/netscan.service").map(Path::of).toList();
+        assertThat(installed).as("not a fresh machine: netscan is installed").noneMatch(Files::exists);
+        try {
+            Result r = exec("bash", SRC.resolve("deploy/install.sh").toString());
+            assertThat(r.exit()).as(r.out()).isZero();
+            assertThat(r.out()).contains("the service will run /");
+            assertThat(exec("stat", "-c", "%U:%G %a", "/etc/netscan", "/etc/netscan/netscan.yml", "/etc/netscan/netscan.env",
+                    "/var/lib/netscan").out().lines().toList())
+                    .containsExactly("root:netscan 750", "root:netscan 640", "root:netscan 640", "netscan:netscan 750");
+            Result again = exec("bash", SRC.resolve("deploy/install.sh").toString());
+            assertThat(again.exit()).as(again.out()).isZero();
+            Path unit = Path.of("/etc/systemd/system/netscan.service");
+            runLikeSystemd(Path.of("/"), SystemdUnit.parse(unit), account("netscan"), Path.of("/var/lib/netscan"));
+        } finally {
+            for (Path p : installed) {
+                exec("rm", "-rf", p.toString());
+            }
+        }
     }
 
     @Test
