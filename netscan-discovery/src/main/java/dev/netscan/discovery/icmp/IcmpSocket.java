@@ -1,12 +1,19 @@
 package dev.netscan.discovery.icmp;
 
+import dev.netscan.discovery.IcmpUnavailableException;
+import dev.netscan.discovery.SocketKind;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Internal to
- * netscan-discovery: not an API.
+ * netscan-discovery: public only because {@code IcmpEngine} sits in the parent package; not
+ * exported.
  *
  * <p>Opened by {@link #open}; closed once by {@link #close()}. The descriptor itself may be used
  * from any thread; this class holds no other mutable state.
@@ -31,6 +38,66 @@ public final class IcmpSocket {
         this.fd = fd;
         this.receiveBufferBytes = receiveBufferBytes;
         this.receiveTimestamps = receiveTimestamps;
+    }
+
+    /** The kind of this socket. */
+    public SocketKind kind() {
+        return raw ? SocketKind.RAW : SocketKind.DATAGRAM;
+    }
+
+    /**
+     * Opens a socket for {@code family}: datagram first, then raw, or only the {@code required}
+     * kind when that is not null.
+     *
+     * @return the socket, or null when none could be opened and {@code mustOpen} is false
+     * @throws IcmpUnavailableException when none could be opened and {@code mustOpen}; the message
+     *     says why each kind was refused and names both fixes
+     */
+    public static IcmpSocket openEither(SocketKind required, int family, int receiveBufferBytes, int sendBufferBytes, boolean mustOpen) {
+        int dgramErrno = -1;
+        int rawErrno = -1;
+        if (required == null || required == SocketKind.DATAGRAM) {
+            Attempt a = open(false, family, receiveBufferBytes, sendBufferBytes, false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            dgramErrno = a.errno();
+        }
+        if (required == null || required == SocketKind.RAW) {
+            Attempt a = open(true, family, receiveBufferBytes, sendBufferBytes, false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            rawErrno = a.errno();
+        }
+        if (!mustOpen) {
+            return null;
+        }
+        StringBuilder m = new StringBuilder("cannot open an ICMP socket: ");
+        if (dgramErrno >= 0) {
+            m.append("datagram ICMP socket refused (").append(Libc.errnoName(dgramErrno)).append("; net.ipv4.ping_group_range is \"")
+                    .append(pingGroupRange()).append("\", which must contain this process's group id)");
+        }
+        if (rawErrno >= 0) {
+            m.append(dgramErrno >= 0 ? ", and " : "").append("raw ICMP socket refused (").append(Libc.errnoName(rawErrno))
+                    .append("; it needs the CAP_NET_RAW capability)");
+        }
+        m.append(". Fix either: allow datagram ICMP sockets with `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"` "
+                + "(or a range containing your group; persist it in /etc/sysctl.d/), or grant raw sockets with "
+                + "`setcap cap_net_raw+ep <path to the java binary>` or, under systemd, AmbientCapabilities=CAP_NET_RAW "
+                + "in the service unit.");
+        throw new IcmpUnavailableException(m.toString());
+    }
+
+    private static String pingGroupRange() {
+        try {
+            // procfs reports size 0: read the stream to its end (Files.readString stops short here)
+            try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ping_group_range"))) {
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().replace('\t', ' ');
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
     }
 
     /** Outcome of an attempt to open a socket: the socket, or the errno that refused it. */
