@@ -1,26 +1,21 @@
 package dev.netscan.discovery;
 
 import dev.netscan.core.Ipv4;
-import dev.netscan.core.PingResult;
-import dev.netscan.core.PingResult.Outcome;
 import dev.netscan.discovery.icmp.DeadlineHeap;
 import dev.netscan.discovery.icmp.EchoCodec;
 import dev.netscan.discovery.icmp.IcmpSocket;
 import dev.netscan.discovery.icmp.LaneQueue;
 import dev.netscan.discovery.icmp.Libc;
+import dev.netscan.discovery.icmp.PollSet;
 import dev.netscan.discovery.icmp.RecvBatch;
 import dev.netscan.discovery.icmp.SendBatch;
+import dev.netscan.discovery.icmp.SendHelper;
 import dev.netscan.discovery.icmp.SlotRing;
 import dev.netscan.discovery.icmp.SlotTable;
 import dev.netscan.discovery.icmp.TokenBucket;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -82,23 +77,15 @@ import java.util.function.BooleanSupplier;
  * non-blocking (see {@link ProbeListener}).
  */
 public final class IcmpEngine implements AutoCloseable {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     /** Receiver's poll timeout: bounds how late an idle engine notices close() and how stale {@code drainedUpToNanos} gets. */
     private static final int POLL_MILLIS = 10;
     /** A batch that left this much later than its recorded send time gets its deadlines restarted. */
     private static final long LATE_SEND_NANOS = 1_000_000;
     /** At low packet rates the receiver waits this long after a wakeup so replies arrive in batches. */
     private static final long RECEIVE_GATHER_NANOS = 2_000_000;
-    /** Longest the sender or the helper parks without an event. */
+    /** Longest the sender parks without an event. */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final LaneQueue.Cancellation CANCELLED = l -> l instanceof ProbeListener pl && pl.isCancelled();
-
-    // ---- sender counters (written only by the sender thread, or by close() after it stopped) ----
-    private static final int C_PROBES = 0, C_SENT = 1, C_RETRIES = 2, C_TIMEOUTS = 3, C_SEND_ERRORS = 4,
-            C_CANCELLED = 5, C_MAX_IN_FLIGHT = 6, C_SENDER_LISTENER_ERRORS = 7, C_IN_FLIGHT = 8;
-    // ---- receiver counters (written only by the receiver thread) ----
-    private static final int R_REPLIES = 0, R_UNREACHABLE = 1, R_MALFORMED = 2, R_REQUESTS = 3, R_OTHER = 4,
-            R_FOREIGN = 5, R_LATE = 6, R_LISTENER_ERRORS = 7;
 
     // ---- immutable after construction ----
     private final IcmpEngineConfig config;
@@ -109,8 +96,6 @@ public final class IcmpEngine implements AutoCloseable {
     private final long secret;
     /** ICMP identifier our raw-socket requests carry (datagram sockets: the kernel picks it). */
     private final int ident;
-    /** epoch nanos = System.nanoTime() + epochOffsetNanos (fixed at start). */
-    private final long epochOffsetNanos;
     private final int capacity;
     /** {@code () -> closing}, for the batches' bounded waits (allocated once). */
     private final BooleanSupplier stopping = () -> this.closing;
@@ -121,6 +106,8 @@ public final class IcmpEngine implements AutoCloseable {
      * the result; see {@link SlotTable}. Everything else in it is sender-owned.
      */
     private final SlotTable slots;
+    /** Delivers each probe's result and counts outcomes; its sender half is sender-owned, its receiver half receiver-owned. */
+    private final ProbeOutcomes outcomes;
     /** Slots the receiver completed, handed back to the sender (SPSC: receiver offers, sender polls). */
     private final SlotRing freed;
     /** Submitted probes per {@link Lane}: any thread offers, the sender takes (under each queue's lock). */
@@ -141,10 +128,6 @@ public final class IcmpEngine implements AutoCloseable {
     private SendBatch batch4;
     private SendBatch batch6;
     private SendBatch spare4;
-    private final long[] senderCounters = new long[9];
-
-    // ---- receiver-owned ----
-    private final long[] receiverCounters = new long[8];
 
     // ---- sender <-> receiver ----
     /**
@@ -181,16 +164,9 @@ public final class IcmpEngine implements AutoCloseable {
     private final Thread sender;
     private final Thread receiver;
 
-    // ---- sender <-> send helper (IPv4): a second socket and thread that send full batches the
-    //      sender hands over, so the kernel's per-packet send work runs on two cores during sweeps ----
-    private final IcmpSocket helperSocket4;
+    /** Sends full IPv4 batches on a second socket and thread (sender <-> helper: see {@link SendHelper}); null without. */
+    private final SendHelper sendHelper;
     private final Thread helper;
-    /** Batch handed to the helper; written by the sender (volatile, after setting its {@code busy}), cleared by the helper. */
-    private volatile SendBatch handoff;
-    /** As {@link #senderParked}, for the helper. */
-    private volatile boolean helperParked;
-    /** Written only by the helper thread: [0] = packets sent. */
-    private final long[] helperCounters = new long[1];
     /** Send batches are shared between the sender and the helper; closed by close(). */
     private final Arena batchArena = Arena.ofShared();
     private final Object closeLock = new Object();
@@ -200,17 +176,17 @@ public final class IcmpEngine implements AutoCloseable {
         this.config = config;
         this.socket4 = socket4;
         this.socket6 = socket6;
-        this.helperSocket4 = helperSocket4;
         SecureRandom random = new SecureRandom();
         this.secret = random.nextLong();
         this.ident = random.nextInt(1 << 16);
         Instant now = Instant.now();
         long nano = System.nanoTime();
-        this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
+        long epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
         this.tokens = new TokenBucket(nano);
         this.drainedUpToNanos = nano;
         this.capacity = config.slotCapacity();
         this.slots = new SlotTable(capacity, Lane.values().length);
+        this.outcomes = new ProbeOutcomes(slots, epochOffsetNanos);
         this.deadlines = new DeadlineHeap(capacity);
         this.retryFifo = new long[capacity];
         this.cancelledSlots = new int[config.batchSize()];
@@ -223,7 +199,8 @@ public final class IcmpEngine implements AutoCloseable {
         this.receiver = new Thread(() -> guarded(this::receiveLoop), "netscan-icmp-receiver");
         sender.setDaemon(true);
         receiver.setDaemon(true);
-        this.helper = helperSocket4 == null ? null : new Thread(() -> guarded(this::helperLoop), "netscan-icmp-send-helper");
+        this.sendHelper = helperSocket4 == null ? null : new SendHelper(helperSocket4, stopping);
+        this.helper = sendHelper == null ? null : new Thread(() -> guarded(sendHelper::run), "netscan-icmp-send-helper");
         if (helper != null) {
             helper.setDaemon(true);
         }
@@ -321,7 +298,7 @@ public final class IcmpEngine implements AutoCloseable {
         long hi = bb.getLong(0);
         long lo = bb.getLong(8);
         if (socket6 == null) {
-            deliver6(listener, hi, lo, System.nanoTime() + epochOffsetNanos, Outcome.ERROR, -1, 0, false);
+            outcomes.noIpv6Socket(listener, hi, lo);
             return true;
         }
         return lanes[lane.ordinal()].offer(0, hi, lo, true, timeoutNanos, retries, listener, true);
@@ -413,23 +390,8 @@ public final class IcmpEngine implements AutoCloseable {
 
     /** A snapshot of the counters; callable at any time from any thread. */
     public IcmpCounters counters() {
-        return new IcmpCounters(socket4.kind(), ipv6SocketKind(), socket4.receiveBufferBytes,
-                sc(C_PROBES), sc(C_SENT) + (long) LONGS.getOpaque(helperCounters, 0), sc(C_RETRIES), rc(R_REPLIES), sc(C_TIMEOUTS), rc(R_UNREACHABLE),
-                sc(C_SEND_ERRORS), sc(C_CANCELLED), sc(C_IN_FLIGHT), sc(C_MAX_IN_FLIGHT),
-                rc(R_MALFORMED), rc(R_REQUESTS), rc(R_OTHER), rc(R_FOREIGN), rc(R_LATE),
-                sc(C_SENDER_LISTENER_ERRORS) + rc(R_LISTENER_ERRORS));
-    }
-
-    private long sc(int i) {
-        return (long) LONGS.getOpaque(senderCounters, i);
-    }
-
-    private long rc(int i) {
-        return (long) LONGS.getOpaque(receiverCounters, i);
-    }
-
-    private static void bump(long[] counters, int i, long delta) {
-        LONGS.setOpaque(counters, i, counters[i] + delta);
+        return outcomes.snapshot(socket4.kind(), ipv6SocketKind(), socket4.receiveBufferBytes,
+                sendHelper == null ? 0 : sendHelper.sent());
     }
 
     /**
@@ -469,8 +431,8 @@ public final class IcmpEngine implements AutoCloseable {
         if (socket6 != null) {
             socket6.close();
         }
-        if (helperSocket4 != null) {
-            helperSocket4.close();
+        if (sendHelper != null) {
+            sendHelper.socket().close();
         }
         if (sender.isAlive() || receiver.isAlive() || (helper != null && helper.isAlive())) {
             // A listener is blocking an engine thread; do not race it for the slot table.
@@ -479,22 +441,13 @@ public final class IcmpEngine implements AutoCloseable {
         batchArena.close();
         for (int s = 0; s < capacity; s++) {
             if (slots.completeStopped(s)) {
-                bump(senderCounters, C_TIMEOUTS, 1);
-                complete(s, Outcome.TIMEOUT, -1, false);
+                outcomes.timeout(s);
             }
         }
-        long nowEpoch = System.nanoTime() + epochOffsetNanos;
         for (LaneQueue q : lanes) {
-            int threw = q.drain((ipv4, hi, lo, v6, l) -> {
-                if (v6) {
-                    deliver6((Ipv6ProbeListener) l, hi, lo, nowEpoch, Outcome.ERROR, -1, 0, false);
-                } else {
-                    ((ProbeListener) l).onResult(PingResult.failed(ipv4, nowEpoch, Outcome.ERROR), 0);
-                }
-            });
-            bump(senderCounters, C_SENDER_LISTENER_ERRORS, threw);
+            outcomes.failQueued(q);
         }
-        LONGS.setOpaque(senderCounters, C_IN_FLIGHT, 0L);
+        outcomes.noneInFlight();
     }
 
     private static void joinQuietly(Thread t) {
@@ -539,47 +492,6 @@ public final class IcmpEngine implements AutoCloseable {
         if (senderParked) {
             LockSupport.unpark(sender);
         }
-    }
-
-    // =====================================================================================
-    // Result delivery (any engine thread)
-    // =====================================================================================
-
-    /** Delivers slot {@code s}'s result; the caller has made the slot DONE. Returns false when the listener threw. */
-    private boolean complete(int s, Outcome outcome, long rttNanos, boolean receiverThread) {
-        long sentEpoch = slots.firstSentNanos(s) + epochOffsetNanos;
-        int n = slots.attempts(s);
-        Object l = slots.listener(s);
-        try {
-            if (slots.isV6(s)) {
-                deliver6((Ipv6ProbeListener) l, slots.addr6Hi(s), slots.addr6Lo(s), sentEpoch, outcome, rttNanos, n, receiverThread);
-            } else {
-                int ipv4 = slots.ipv4(s);
-                PingResult r = outcome == Outcome.REPLY
-                        ? PingResult.reply(ipv4, sentEpoch, rttNanos)
-                        : PingResult.failed(ipv4, sentEpoch, outcome);
-                ((ProbeListener) l).onResult(r, n);
-            }
-            return true;
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError vme) {
-                throw vme;
-            }
-            bump(receiverThread ? receiverCounters : senderCounters,
-                    receiverThread ? R_LISTENER_ERRORS : C_SENDER_LISTENER_ERRORS, 1);
-            return false;
-        }
-    }
-
-    private void deliver6(Ipv6ProbeListener l, long hi, long lo, long sentEpoch, Outcome outcome, long rtt, int n, boolean receiverThread) {
-        byte[] b = ByteBuffer.allocate(16).putLong(hi).putLong(lo).array();
-        Inet6Address a;
-        try {
-            a = (Inet6Address) InetAddress.getByAddress(b);
-        } catch (UnknownHostException | ClassCastException e) {
-            throw new IllegalStateException("16 bytes are always an IPv6 address", e);
-        }
-        l.onResult(a, sentEpoch, outcome, rtt, n);
     }
 
     // =====================================================================================
@@ -647,7 +559,7 @@ public final class IcmpEngine implements AutoCloseable {
                 continue; // answered meanwhile
             }
             slots.markAttempt(s);
-            bump(senderCounters, C_RETRIES, 1);
+            outcomes.retried();
             addToBatch(s, st, sendNanos);
             used++;
         }
@@ -678,7 +590,7 @@ public final class IcmpEngine implements AutoCloseable {
                     laneRoom--;
                     boolean cancelledProbe = q.take(slots, s, CANCELLED);
                     long generation = slots.nextGeneration(s, sendNanos);
-                    bump(senderCounters, C_PROBES, 1);
+                    outcomes.probeTaken();
                     if (cancelledProbe) {
                         slots.publish(s, generation, false);
                         cancelledSlots[cancelledCount++] = s;
@@ -704,8 +616,7 @@ public final class IcmpEngine implements AutoCloseable {
     private void completeCancelled() {
         for (int i = 0; i < cancelledCount; i++) {
             int s = cancelledSlots[i];
-            bump(senderCounters, C_CANCELLED, 1);
-            complete(s, Outcome.ERROR, -1, false);
+            outcomes.cancelled(s);
             freeSlot(s);
         }
     }
@@ -731,21 +642,16 @@ public final class IcmpEngine implements AutoCloseable {
             // (and sends) the next one.
             drainFailures(spare4);
             spare4.reset();
-            batch4.commit();
-            batch4.busy = true;
-            handoff = batch4;
-            if (helperParked) {
-                LockSupport.unpark(helper);
-            }
+            sendHelper.handOff(batch4);
             SendBatch t = batch4;
             batch4 = spare4;
             spare4 = t;
         } else if (batch4.count > 0) {
-            batch4.send(socket4, errno, senderCounters, C_SENT, stopping);
+            outcomes.sent(batch4.send(socket4, errno, stopping));
             drainFailures(batch4);
         }
         if (batch6 != null && batch6.count > 0) {
-            batch6.send(socket6, errno, senderCounters, C_SENT, stopping);
+            outcomes.sent(batch6.send(socket6, errno, stopping));
             drainFailures(batch6);
         }
     }
@@ -805,11 +711,7 @@ public final class IcmpEngine implements AutoCloseable {
     }
 
     private void publishInFlight() {
-        long inFlight = slots.inUse();
-        LONGS.setOpaque(senderCounters, C_IN_FLIGHT, inFlight);
-        if (inFlight > senderCounters[C_MAX_IN_FLIGHT]) {
-            LONGS.setOpaque(senderCounters, C_MAX_IN_FLIGHT, inFlight);
-        }
+        outcomes.inFlight(slots.inUse());
     }
 
     private static int sweepShare(int bound) {
@@ -845,8 +747,7 @@ public final class IcmpEngine implements AutoCloseable {
                 continue;
             }
             if (slots.complete(s, st)) {
-                bump(senderCounters, C_TIMEOUTS, 1);
-                complete(s, Outcome.TIMEOUT, -1, false);
+                outcomes.timeout(s);
                 freeSlot(s);
             }
         }
@@ -862,8 +763,7 @@ public final class IcmpEngine implements AutoCloseable {
             int s = b.failed[i];
             long st = slots.stamp(s);
             if (SlotTable.isSent(st) && slots.complete(s, st)) {
-                bump(senderCounters, C_SEND_ERRORS, 1);
-                complete(s, Outcome.ERROR, -1, false);
+                outcomes.sendError(s);
                 freeSlot(s);
             }
         }
@@ -878,27 +778,6 @@ public final class IcmpEngine implements AutoCloseable {
         b.reset();
     }
 
-    /** The helper thread: sends the batches the sender hands over. */
-    private void helperLoop() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.newErrnoSegment(arena);
-            while (!closing) {
-                SendBatch b = handoff;
-                if (b != null) {
-                    handoff = null;
-                    b.send(helperSocket4, errno, helperCounters, 0, stopping);
-                    b.busy = false; // publishes failed[] and sentDoneNanos to the sender
-                    continue;
-                }
-                helperParked = true;
-                if (handoff == null && !closing) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-                }
-                helperParked = false;
-            }
-        }
-    }
-
     // =====================================================================================
     // Receiver: poll, drain every ready socket, attribute replies, publish the drain horizon.
     // =====================================================================================
@@ -911,8 +790,8 @@ public final class IcmpEngine implements AutoCloseable {
             if (socket6 != null) {
                 list.add(socket6);
             }
-            if (helperSocket4 != null && !helperSocket4.raw) {
-                list.add(helperSocket4); // a datagram socket gets the replies to what it sent
+            if (sendHelper != null && !sendHelper.socket().raw) {
+                list.add(sendHelper.socket()); // a datagram socket gets the replies to what it sent
             }
             IcmpSocket[] sockets = list.toArray(IcmpSocket[]::new);
             int nfds = sockets.length;
@@ -920,17 +799,12 @@ public final class IcmpEngine implements AutoCloseable {
             for (IcmpSocket sk : sockets) {
                 allStamped &= sk.receiveTimestamps;
             }
-            MemorySegment fds = arena.allocate(Libc.POLLFD, nfds);
-            for (int i = 0; i < nfds; i++) {
-                long p = i * Libc.POLLFD.byteSize();
-                fds.set(ValueLayout.JAVA_INT, p + Libc.POLL_FD, sockets[i].fd);
-                fds.set(ValueLayout.JAVA_SHORT, p + Libc.POLL_EVENTS, Libc.POLLIN);
-            }
+            PollSet pollSet = new PollSet(arena, sockets);
             RecvBatch batch = new RecvBatch(arena, config.batchSize());
             EchoCodec.ParsedReply parsed = new EchoCodec.ParsedReply();
             while (!closing) {
                 long before = System.nanoTime();
-                int r = Libc.poll(errno, fds, nfds, POLL_MILLIS);
+                int r = pollSet.poll(errno, POLL_MILLIS);
                 if (r == 0) {
                     drained(before); // nothing arrived while we waited
                     continue;
@@ -941,8 +815,7 @@ public final class IcmpEngine implements AutoCloseable {
                 boolean emptied = true;
                 int read = 0;
                 for (int i = 0; i < nfds && !closing; i++) {
-                    short revents = fds.get(ValueLayout.JAVA_SHORT, i * Libc.POLLFD.byteSize() + Libc.POLL_REVENTS);
-                    if (revents != 0) {
+                    if (pollSet.ready(i)) {
                         int k = drain(sockets[i], batch, errno, parsed);
                         if (k < 0) {
                             emptied = false;
@@ -1015,33 +888,28 @@ public final class IcmpEngine implements AutoCloseable {
                 int s = p.slot;
                 long expected = SlotTable.sentStamp(p.gen);
                 if (slots.stamp(s) != expected) {
-                    bump(receiverCounters, R_LATE, 1);
+                    outcomes.late();
                     return false;
                 }
                 boolean sameAddress = v6 ? (slots.isV6(s) && slots.addr6Hi(s) == p.addrHi && slots.addr6Lo(s) == p.addrLo)
                         : (!slots.isV6(s) && slots.ipv4(s) == p.ipv4);
                 if (!sameAddress) {
-                    bump(receiverCounters, R_FOREIGN, 1);
+                    outcomes.foreign();
                     return false;
                 }
                 if (!slots.complete(s, expected)) {
-                    bump(receiverCounters, R_LATE, 1);
+                    outcomes.late();
                     return false;
                 }
                 if (result == EchoCodec.REPLY) {
-                    bump(receiverCounters, R_REPLIES, 1);
-                    complete(s, Outcome.REPLY, Math.max(0, arrivedNanos - p.sendNanos), true);
+                    outcomes.reply(s, Math.max(0, arrivedNanos - p.sendNanos));
                 } else {
-                    bump(receiverCounters, R_UNREACHABLE, 1);
-                    complete(s, Outcome.UNREACHABLE, -1, true);
+                    outcomes.unreachable(s);
                 }
                 freed.offer(s);
                 return true;
             }
-            case EchoCodec.IGNORED_MALFORMED -> bump(receiverCounters, R_MALFORMED, 1);
-            case EchoCodec.IGNORED_OWN_REQUEST -> bump(receiverCounters, R_REQUESTS, 1);
-            case EchoCodec.IGNORED_OTHER_TYPE -> bump(receiverCounters, R_OTHER, 1);
-            default -> bump(receiverCounters, R_FOREIGN, 1);
+            default -> outcomes.ignored(result);
         }
         return false;
     }

@@ -3,8 +3,6 @@ package dev.netscan.discovery.icmp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -22,8 +20,6 @@ import java.util.function.BooleanSupplier;
  * The helper calls only {@link #send}.
  */
 public final class SendBatch {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-
     public final boolean v6;
     private final MemorySegment msgs;
     private final MemorySegment iovs;
@@ -147,21 +143,21 @@ public final class SendBatch {
     /**
      * Sends the batch on {@code socket} with {@code sendmmsg}, waiting briefly (bounded) while
      * the socket buffer is full; slots the kernel refused go to {@link #failed} for the sender to
-     * complete (this may run on the helper thread, which must not touch the slot table). Adds the
-     * packets sent to {@code counters[sentIndex]} (opaque writes; that counter has no other
-     * writer). Stops retrying transient errors once {@code stop} says so.
+     * complete (this may run on the helper thread, which must not touch the slot table). Stops
+     * retrying transient errors once {@code stop} says so. Returns the packets sent.
      */
-    public void send(IcmpSocket socket, MemorySegment errno, long[] counters, int sentIndex, BooleanSupplier stop) {
+    public int send(IcmpSocket socket, MemorySegment errno, BooleanSupplier stop) {
         commit();
         failedCount = 0;
         int i = 0;
         int transientErrors = 0;
+        int sent = 0;
         long mm = Libc.MMSGHDR.byteSize();
         while (i < count) {
             int r = Libc.sendmmsg(errno, socket.fd, msgs.asSlice(i * mm), count - i, Libc.MSG_DONTWAIT);
             if (r > 0) {
                 i += r;
-                LONGS.setOpaque(counters, sentIndex, counters[sentIndex] + r);
+                sent += r;
                 transientErrors = 0;
                 continue;
             }
@@ -177,5 +173,6 @@ public final class SendBatch {
             transientErrors = 0;
         }
         sentDoneNanos = System.nanoTime();
+        return sent;
     }
 }
