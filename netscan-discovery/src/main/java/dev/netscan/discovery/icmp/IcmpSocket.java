@@ -11,25 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Internal to
- * netscan-discovery: public only because {@code IcmpEngine} sits in the parent package; not
- * exported.
+ * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Package-private: a part of {@link Transceiver}.
  *
  * <p>Opened by {@link #open}; closed once by {@link #close()}. The descriptor itself may be used
  * from any thread; this class holds no other mutable state.
  */
-public final class IcmpSocket {
+final class IcmpSocket {
     /** The kind of socket: {@code true} for raw (CAP_NET_RAW), {@code false} for datagram. */
-    public final boolean raw;
-    public final int family;
-    public final int fd;
+    final boolean raw;
+    final int family;
+    final int fd;
     /** Receive buffer size the kernel granted, in bytes (as getsockopt reports it). */
-    public final int receiveBufferBytes;
+    final int receiveBufferBytes;
     /**
      * True when the kernel stamps each received packet with its arrival time (SO_TIMESTAMPNS,
      * delivered as an SCM_TIMESTAMPNS control message in CLOCK_REALTIME).
      */
-    public final boolean receiveTimestamps;
+    final boolean receiveTimestamps;
     private volatile boolean closed;
 
     private IcmpSocket(boolean raw, int family, int fd, int receiveBufferBytes, boolean receiveTimestamps) {
@@ -41,7 +39,7 @@ public final class IcmpSocket {
     }
 
     /** The kind of this socket. */
-    public SocketKind kind() {
+    SocketKind kind() {
         return raw ? SocketKind.RAW : SocketKind.DATAGRAM;
     }
 
@@ -53,7 +51,7 @@ public final class IcmpSocket {
      * @throws IcmpUnavailableException when none could be opened and {@code mustOpen}; the message
      *     says why each kind was refused and names both fixes
      */
-    public static IcmpSocket openEither(SocketKind required, int family, int receiveBufferBytes, int sendBufferBytes, boolean mustOpen) {
+    static IcmpSocket openEither(SocketKind required, int family, int receiveBufferBytes, int sendBufferBytes, boolean mustOpen) {
         int dgramErrno = -1;
         int rawErrno = -1;
         if (required == null || required == SocketKind.DATAGRAM) {
@@ -101,7 +99,7 @@ public final class IcmpSocket {
     }
 
     /** Outcome of an attempt to open a socket: the socket, or the errno that refused it. */
-    public record Attempt(IcmpSocket socket, int errno) {}
+    record Attempt(IcmpSocket socket, int errno) {}
 
     /**
      * Tries to open a socket of one kind for {@code family} ({@link Libc#AF_INET} or
@@ -109,7 +107,7 @@ public final class IcmpSocket {
      * filter (echo reply, destination unreachable, time exceeded only; nothing at all when
      * {@code sendOnly}, so a send-only raw socket never queues a copy of anything).
      */
-    public static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
+    static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
             int proto = family == Libc.AF_INET6 ? Libc.IPPROTO_ICMPV6 : Libc.IPPROTO_ICMP;
@@ -181,7 +179,7 @@ public final class IcmpSocket {
     }
 
     /** Closes the descriptor once; later calls do nothing. */
-    public synchronized void close() {
+    synchronized void close() {
         if (closed) {
             return;
         }

@@ -6,23 +6,22 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A bounded FIFO of submitted probes for one priority lane, in parallel primitive arrays of its
  * own: many submitting threads, one consumer (the engine's sender), which moves probes straight
- * into a {@link SlotTable}. Internal to netscan-discovery: public only because {@code IcmpEngine}
- * sits in the parent package; not exported.
+ * into a {@link SlotTable}. Package-private: a part of {@link Transceiver}.
  *
  * <p>Thread safety: every field is guarded by {@code lock}, except {@link #size()}, a volatile
  * copy of the count for the consumer's lock-free emptiness check. The consumer takes probes
  * between {@link #lockForTake()} and {@link #unlockAfterTake()}.
  */
-public final class LaneQueue {
+final class LaneQueue {
     /** Receives a queued probe that is drained instead of sent (see {@link #drain}). */
     @FunctionalInterface
-    public interface Drained {
+    interface Drained {
         void accept(int ipv4, long hi, long lo, boolean v6, Object listener);
     }
 
     /** Tells whether the listener of a probe about to be taken was cancelled. */
     @FunctionalInterface
-    public interface Cancellation {
+    interface Cancellation {
         boolean isCancelled(Object listener);
     }
 
@@ -45,7 +44,7 @@ public final class LaneQueue {
     private volatile int size;
 
     /** An empty queue of {@code capacity} probes; {@code wakeConsumer} is run after a waking offer. */
-    public LaneQueue(int capacity, Runnable wakeConsumer) {
+    LaneQueue(int capacity, Runnable wakeConsumer) {
         if (capacity < 1) {
             throw new IllegalArgumentException("lane queue capacity must be at least 1, was " + capacity);
         }
@@ -61,7 +60,7 @@ public final class LaneQueue {
     }
 
     /** Probes queued (a volatile read; any thread). */
-    public int size() {
+    int size() {
         return size;
     }
 
@@ -71,7 +70,7 @@ public final class LaneQueue {
      *
      * @throws IllegalStateException when the queue is closed
      */
-    public boolean offer(int ipv4, long hi, long lo, boolean v6, long timeoutNanos, int retries, Object listener, boolean wake) {
+    boolean offer(int ipv4, long hi, long lo, boolean v6, long timeoutNanos, int retries, Object listener, boolean wake) {
         lock.lock();
         try {
             if (closed) {
@@ -96,7 +95,7 @@ public final class LaneQueue {
      * @throws InterruptedException if interrupted while waiting (nothing was queued)
      * @throws IllegalStateException when the queue is (or becomes) closed
      */
-    public void offerBlocking(int ipv4, long hi, long lo, boolean v6, long timeoutNanos, int retries, Object listener)
+    void offerBlocking(int ipv4, long hi, long lo, boolean v6, long timeoutNanos, int retries, Object listener)
             throws InterruptedException {
         lock.lockInterruptibly();
         try {
@@ -132,12 +131,12 @@ public final class LaneQueue {
     }
 
     /** Consumer: locks the queue for a run of {@link #take} calls. */
-    public void lockForTake() {
+    void lockForTake() {
         lock.lock();
     }
 
     /** Consumer: wakes blocked offers if any (room was made) and unlocks. */
-    public void unlockAfterTake() {
+    void unlockAfterTake() {
         try {
             if (waiters > 0) {
                 notFull.signalAll();
@@ -148,7 +147,7 @@ public final class LaneQueue {
     }
 
     /** Probes queued; lock held. */
-    public int count() {
+    int count() {
         return count;
     }
 
@@ -156,7 +155,7 @@ public final class LaneQueue {
      * Moves the head probe into slot {@code s} of {@code slots}; returns true when its listener
      * is cancelled (per {@code cancellation}). Lock held, {@code count() > 0}.
      */
-    public boolean take(SlotTable slots, int s, Cancellation cancellation) {
+    boolean take(SlotTable slots, int s, Cancellation cancellation) {
         int i = head;
         head = (head + 1) % cap;
         count--;
@@ -168,7 +167,7 @@ public final class LaneQueue {
     }
 
     /** Refuses every later offer (they throw) and wakes blocked ones. Idempotent. */
-    public void close() {
+    void close() {
         lock.lock();
         try {
             closed = true;
@@ -179,7 +178,7 @@ public final class LaneQueue {
     }
 
     /** Empties the queue in FIFO order, handing each probe to {@code to}; returns how many threw. */
-    public int drain(Drained to) {
+    int drain(Drained to) {
         int threw = 0;
         lock.lock();
         try {

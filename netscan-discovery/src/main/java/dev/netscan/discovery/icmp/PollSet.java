@@ -6,15 +6,14 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The receiver's {@code poll} set: one {@link Libc#POLLFD} per socket, waiting for input.
- * Internal to netscan-discovery: public only because {@code IcmpEngine} sits in the parent
- * package; not exported. Not thread-safe: owned by the receiver.
+ * Package-private: a part of {@link Transceiver}. Not thread-safe: owned by the receiver.
  */
-public final class PollSet {
+final class PollSet {
     private final MemorySegment fds;
     private final int n;
 
     /** A set polling each of {@code sockets} for input, allocated in {@code arena}. */
-    public PollSet(Arena arena, IcmpSocket[] sockets) {
+    PollSet(Arena arena, IcmpSocket[] sockets) {
         n = sockets.length;
         fds = arena.allocate(Libc.POLLFD, n);
         for (int i = 0; i < n; i++) {
@@ -25,12 +24,12 @@ public final class PollSet {
     }
 
     /** Waits up to {@code millis} for input; returns the number of ready sockets, 0 on timeout, -1 on error. */
-    public int poll(MemorySegment errno, int millis) {
+    int poll(MemorySegment errno, int millis) {
         return Libc.poll(errno, fds, n, millis);
     }
 
     /** Whether socket {@code i} had an event at the last {@link #poll}. */
-    public boolean ready(int i) {
+    boolean ready(int i) {
         return fds.get(ValueLayout.JAVA_SHORT, i * Libc.POLLFD.byteSize() + Libc.POLL_REVENTS) != 0;
     }
 }

@@ -8,20 +8,19 @@ import java.lang.foreign.ValueLayout;
  * One {@code recvmmsg} batch: pre-built native vectors ({@link Libc#MMSGHDR}, {@link Libc#IOVEC},
  * sockaddr_in6 names, a control buffer per message for the kernel's SCM_TIMESTAMPNS
  * {@link Libc#CMSGHDR}), their template, and heap mirrors the messages are copied to in bulk
- * after each call, so parsing reads plain arrays. Internal to netscan-discovery: public only
- * because {@code IcmpEngine} sits in the parent package; not exported.
+ * after each call, so parsing reads plain arrays. Package-private: a part of {@link Transceiver}.
  *
  * <p>Not thread-safe: owned by the engine's receiver.
  */
-public final class RecvBatch {
+final class RecvBatch {
     /** Bytes read per packet at most (an IPv4 header, an ICMP error and the quoted request fit). */
-    public static final int RECV_BUFFER = 512;
+    static final int RECV_BUFFER = 512;
     /** Control buffer bytes per message (room for one SCM_TIMESTAMPNS and then some). */
     static final int CONTROL = 64;
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     /** Messages per call. */
-    public final int n;
+    final int n;
     private final MemorySegment msgs;
     /** msgs as built, copied over msgs before every recvmmsg. */
     private final MemorySegment template;
@@ -42,7 +41,7 @@ public final class RecvBatch {
     private long realMinusMono;
 
     /** Vectors for {@code n} messages, allocated in {@code arena}. */
-    public RecvBatch(Arena arena, int n) {
+    RecvBatch(Arena arena, int n) {
         this.n = n;
         long addrSize = Libc.SOCKADDR_IN6.byteSize();
         msgs = arena.allocate(Libc.MMSGHDR, n);
@@ -77,7 +76,7 @@ public final class RecvBatch {
      * heap; returns how many (0 or less: none). Messages {@code 0..k-1} are then valid for
      * {@link #parse} and {@link #arrivalNanos}.
      */
-    public int receive(IcmpSocket socket, MemorySegment errno) {
+    int receive(IcmpSocket socket, MemorySegment errno) {
         // one bulk copy restores every name length, control length and flag the kernel rewrote
         MemorySegment.copy(template, 0, msgs, 0, template.byteSize());
         int k = Libc.recvmmsg(errno, socket.fd, msgs, n, Libc.MSG_DONTWAIT);
@@ -110,7 +109,7 @@ public final class RecvBatch {
      * Parses message {@code i} of the last {@link #receive} from {@code socket} with
      * {@link EchoCodec}: returns its result code, details in {@code out}. Never throws.
      */
-    public int parse(int i, IcmpSocket socket, int ident, long secret, int slotCapacity, EchoCodec.ParsedReply out) {
+    int parse(int i, IcmpSocket socket, int ident, long secret, int slotCapacity, EchoCodec.ParsedReply out) {
         int len = intAt(msgWords, (long) i * mm + Libc.MSG_LEN);
         len = Math.min(Math.max(len, 0), RECV_BUFFER);
         int off = i * RECV_BUFFER;
@@ -126,7 +125,7 @@ public final class RecvBatch {
     }
 
     /** When the last {@link #receive} returned (System.nanoTime() scale). */
-    public long readNanos() {
+    long readNanos() {
         return readNanos;
     }
 
@@ -134,7 +133,7 @@ public final class RecvBatch {
      * When reply {@code i} (sent at {@code sendNanos}) arrived on the System.nanoTime() scale: the
      * kernel's receive stamp where there is a usable one, else {@link #readNanos()}.
      */
-    public long arrivalNanos(int i, long sendNanos) {
+    long arrivalNanos(int i, long sendNanos) {
         if (!stamps) {
             return readNanos;
         }

@@ -10,27 +10,25 @@ import java.util.function.BooleanSupplier;
  * One {@code sendmmsg} batch of echo requests: pre-built native vectors (message i points at
  * address i and packet i, {@link Libc#MMSGHDR} / {@link Libc#IOVEC} / sockaddr), heap mirrors of
  * the packets and addresses written per probe and copied to native memory in bulk
- * ({@link #commit}), and the slots and generations of the probes in it. Internal to
- * netscan-discovery: public only because {@code IcmpEngine} sits in the parent package; not
- * exported.
+ * ({@link #commit}), and the slots and generations of the probes in it. Package-private: a part of {@link Transceiver}.
  *
  * <p>Thread safety: owned by the engine's sender, which may hand a full batch to its send helper:
  * {@link #busy} is set by the sender before the hand-over and cleared (a volatile write, publishing
  * {@link #failedCount}, {@link #failed} and {@link #sentDoneNanos}) by the helper when it is done.
  * The helper calls only {@link #send}.
  */
-public final class SendBatch {
-    public final boolean v6;
+final class SendBatch {
+    final boolean v6;
     private final MemorySegment msgs;
     private final MemorySegment iovs;
     private final MemorySegment addrs;
     private final MemorySegment packets;
     /** Slot and generation of probe i. */
-    public final int[] slots;
-    public final int[] gens;
+    final int[] slots;
+    final int[] gens;
     /** Slots the kernel refused in the last {@link #send}: {@code failed[0..failedCount)}. */
-    public final int[] failed;
-    public int failedCount;
+    final int[] failed;
+    int failedCount;
     private final int addrSize;
     /** Heap copies of {@code packets} and {@code addrs}, written per probe, copied to native memory by {@link #commit}. */
     private final byte[] heapPackets;
@@ -38,17 +36,17 @@ public final class SendBatch {
     /** Probes already copied to native memory. */
     private int committed;
     /** Probes in the batch. */
-    public int count;
+    int count;
     /** Recorded send time of the batch's probes (their payloads carry it), and their earliest deadline. */
-    public long sendNanos;
-    public long minDeadline;
+    long sendNanos;
+    long minDeadline;
     /** When the last {@link #send} finished (written by the sending thread). */
-    public long sentDoneNanos;
+    long sentDoneNanos;
     /** True while the helper owns the batch (set by the sender, cleared by the helper). */
-    public volatile boolean busy;
+    volatile boolean busy;
 
     /** Vectors for {@code n} probes of one family, allocated in {@code arena}. */
-    public SendBatch(Arena arena, boolean v6, int n) {
+    SendBatch(Arena arena, boolean v6, int n) {
         this.v6 = v6;
         long size = v6 ? Libc.SOCKADDR_IN6.byteSize() : Libc.SOCKADDR_IN.byteSize();
         msgs = arena.allocate(Libc.MMSGHDR, n);
@@ -90,12 +88,12 @@ public final class SendBatch {
     }
 
     /** Capacity in probes. */
-    public int capacity() {
+    int capacity() {
         return slots.length;
     }
 
     /** Empties the batch. */
-    public void reset() {
+    void reset() {
         count = 0;
         committed = 0;
         failedCount = 0;
@@ -107,7 +105,7 @@ public final class SendBatch {
      * Packets and addresses go to heap arrays (plain stores stay cheap while the JIT has not
      * compiled this yet) and reach native memory in {@link #commit}.
      */
-    public void add(int s, int gen, int ident, int seq, long sendNanos, long token, int ipv4, long hi, long lo, long deadline) {
+    void add(int s, int gen, int ident, int seq, long sendNanos, long token, int ipv4, long hi, long lo, long deadline) {
         int i = count++;
         int pkt = i * EchoCodec.REQUEST_LENGTH;
         int a = i * addrSize;
@@ -128,7 +126,7 @@ public final class SendBatch {
     }
 
     /** Copies the probes added since the last commit to native memory (two bulk copies). Idempotent. */
-    public void commit() {
+    void commit() {
         int from = committed;
         int n = count - from;
         if (n <= 0) {
@@ -146,7 +144,7 @@ public final class SendBatch {
      * complete (this may run on the helper thread, which must not touch the slot table). Stops
      * retrying transient errors once {@code stop} says so. Returns the packets sent.
      */
-    public int send(IcmpSocket socket, MemorySegment errno, BooleanSupplier stop) {
+    int send(IcmpSocket socket, MemorySegment errno, BooleanSupplier stop) {
         commit();
         failedCount = 0;
         int i = 0;

@@ -11,8 +11,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The sender's send helper: a second IPv4 socket and the loop of a second thread that sends the
  * full batches the sender hands over, so the kernel's per-packet send work runs on two cores
- * during sweeps. Internal to netscan-discovery: public only because {@code IcmpEngine} sits in
- * the parent package; not exported.
+ * during sweeps. Package-private: a part of {@link Transceiver}.
  *
  * <h2>Protocol</h2>
  * The sender owns two IPv4 batches and hands one over ({@link #handOff}) only while the other is
@@ -22,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * While a batch is busy the sender touches nothing of it but {@code busy} and
  * {@link SendBatch#minDeadline} (written before the hand-over).
  */
-public final class SendHelper {
+final class SendHelper {
     private static final VarHandle SENT;
 
     static {
@@ -45,17 +44,17 @@ public final class SendHelper {
     @SuppressWarnings("unused") private long sent;
 
     /** A helper sending on {@code socket} until {@code stopping} says so. */
-    public SendHelper(IcmpSocket socket, BooleanSupplier stopping) {
+    SendHelper(IcmpSocket socket, BooleanSupplier stopping) {
         this.socket = socket;
         this.stopping = stopping;
     }
 
-    public IcmpSocket socket() {
+    IcmpSocket socket() {
         return socket;
     }
 
     /** Sender: hands a full batch over (see the class doc); the helper sends it. */
-    public void handOff(SendBatch b) {
+    void handOff(SendBatch b) {
         b.commit();
         b.busy = true;
         handoff = b;
@@ -66,12 +65,12 @@ public final class SendHelper {
     }
 
     /** Packets the helper sent; any thread. */
-    public long sent() {
+    long sent() {
         return (long) SENT.getOpaque(this);
     }
 
     /** The helper thread's loop: sends the batches handed over until {@code stopping}. */
-    public void run() {
+    void run() {
         thread = Thread.currentThread();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);

@@ -6,8 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * A single-producer single-consumer ring of {@code int}s (probe slots handed from the receiver
  * thread back to the sender). Capacity is a power of two at least the number of slots, so an
- * offer of a slot that is in flight can never find the ring full. Internal to netscan-discovery:
- * public only because {@code IcmpEngine} sits in the parent package; not exported.
+ * offer of a slot that is in flight can never find the ring full. Package-private: a part of
+ * {@link Transceiver}.
  *
  * <p>Thread safety: exactly one thread calls {@link #offer}, exactly one calls {@link #poll}.
  *
@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * writes. HotSpot lays a superclass's fields before a subclass's, so the padding is a chain of
  * classes, as JCTools pads its queues; the immutable {@code items} and {@code mask} come first.
  */
-public final class SlotRing extends SlotRingTail {
+final class SlotRing extends SlotRingTail {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
 
@@ -35,12 +35,12 @@ public final class SlotRing extends SlotRingTail {
     @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
 
     /** A ring of at least {@code minCapacity} entries (rounded up to a power of two, at least 2). */
-    public SlotRing(int minCapacity) {
+    SlotRing(int minCapacity) {
         super(Integer.highestOneBit(Math.max(2, minCapacity - 1)) << 1);
     }
 
     /** Producer only. Returns false when full (cannot happen when sized for every slot). */
-    public boolean offer(int value) {
+    boolean offer(int value) {
         long t = (long) TAIL.getOpaque(this);
         if (t - (long) HEAD.getAcquire(this) >= items.length) {
             return false;
@@ -51,7 +51,7 @@ public final class SlotRing extends SlotRingTail {
     }
 
     /** Consumer only. Returns -1 when empty. */
-    public int poll() {
+    int poll() {
         long h = (long) HEAD.getOpaque(this);
         if (h >= (long) TAIL.getAcquire(this)) {
             return -1;
@@ -62,12 +62,12 @@ public final class SlotRing extends SlotRingTail {
     }
 
     /** Approximate number of items (exact when called by either side with the other idle). */
-    public int size() {
+    int size() {
         return (int) ((long) TAIL.getAcquire(this) - (long) HEAD.getAcquire(this));
     }
 
     /** Number of entries the ring holds. */
-    public int capacity() {
+    int capacity() {
         return items.length;
     }
 }

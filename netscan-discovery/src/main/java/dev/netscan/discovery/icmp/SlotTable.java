@@ -5,8 +5,7 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The engine's table of probe slots in primitive arrays, and the protocol by which the sender and
- * the receiver agree on who completes a probe. Internal to netscan-discovery: public only because
- * {@code IcmpEngine} sits in the parent package; not exported.
+ * the receiver agree on who completes a probe. Package-private: a part of {@link Transceiver}.
  *
  * <h2>The stamp</h2>
  * Each slot has a stamp {@code (generation << 2) | phase} with phase FREE, SENT or DONE. The sender
@@ -25,7 +24,7 @@ import java.lang.invoke.VarHandle;
  * slot is not SENT, read by any thread after an acquire read of a SENT stamp of the expected
  * generation.
  */
-public final class SlotTable {
+final class SlotTable {
     /** A slot never used yet (stamp 0); a used slot stays DONE until its next generation is published. */
     @SuppressWarnings("unused") private static final long PHASE_FREE = 0;
     private static final long PHASE_SENT = 1;
@@ -56,7 +55,7 @@ public final class SlotTable {
     private int freeTop;
 
     /** A table of {@code capacity} free slots for probes of {@code lanes} lanes. */
-    public SlotTable(int capacity, int lanes) {
+    SlotTable(int capacity, int lanes) {
         if (capacity < 1) {
             throw new IllegalArgumentException("slot capacity must be at least 1, was " + capacity);
         }
@@ -80,29 +79,29 @@ public final class SlotTable {
         freeTop = capacity;
     }
 
-    public int capacity() {
+    int capacity() {
         return capacity;
     }
 
     // ---- sender: the free stack ----
 
     /** Free slots. Sender only. */
-    public int free() {
+    int free() {
         return freeTop;
     }
 
     /** Slots allocated and not yet released. Sender only. */
-    public int inUse() {
+    int inUse() {
         return capacity - freeTop;
     }
 
     /** Slots allocated to {@code lane} and not yet released. Sender only. */
-    public int inUse(int lane) {
+    int inUse(int lane) {
         return inFlightByLane[lane];
     }
 
     /** Takes a free slot for a probe of {@code lane}; only when {@code free() > 0}. Sender only. */
-    public int allocate(int lane) {
+    int allocate(int lane) {
         int s = freeStack[--freeTop];
         laneOf[s] = (byte) lane;
         inFlightByLane[lane]++;
@@ -110,14 +109,14 @@ public final class SlotTable {
     }
 
     /** Returns slot {@code s} (DONE) to the free stack and drops its listener. Sender only. */
-    public void release(int s) {
+    void release(int s) {
         inFlightByLane[laneOf[s]]--;
         listeners[s] = null;
         freeStack[freeTop++] = s;
     }
 
     /** Fills the fields of an allocated slot, before its stamp is published. Sender only. */
-    public void load(int s, int ipv4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
+    void load(int s, int ipv4, long hi, long lo, boolean v6, long timeout, int retries, Object listener) {
         addr4[s] = ipv4;
         addr6Hi[s] = hi;
         addr6Lo[s] = lo;
@@ -131,7 +130,7 @@ public final class SlotTable {
      * The stamp of slot {@code s}'s next use (its generation plus one, phase bits clear), for
      * {@link #publish}. Records the first send time and clears the attempt count. Sender only.
      */
-    public long nextGeneration(int s, long sendNanos) {
+    long nextGeneration(int s, long sendNanos) {
         attempts[s] = 0;
         firstSentNanos[s] = sendNanos;
         return ((((long) (int) (stamp[s] >>> 2)) + 1) & 0xFFFF_FFFFL) << 2;
@@ -141,7 +140,7 @@ public final class SlotTable {
      * Publishes slot {@code s} with release semantics: SENT (one attempt made; returns the stamp)
      * or, for a probe cancelled before it left, DONE. Sender only.
      */
-    public long publish(int s, long generationStamp, boolean sent) {
+    long publish(int s, long generationStamp, boolean sent) {
         if (sent) {
             attempts[s] = 1;
         }
@@ -151,12 +150,12 @@ public final class SlotTable {
     }
 
     /** Counts one more attempt (a retry). Sender only. */
-    public void markAttempt(int s) {
+    void markAttempt(int s) {
         attempts[s]++;
     }
 
     /** Takes one retry if any is left. Sender only. */
-    public boolean takeRetry(int s) {
+    boolean takeRetry(int s) {
         if (retriesLeft[s] > 0) {
             retriesLeft[s]--;
             return true;
@@ -167,20 +166,20 @@ public final class SlotTable {
     // ---- any thread: the stamp protocol ----
 
     /** Acquire read of slot {@code s}'s stamp. */
-    public long stamp(int s) {
+    long stamp(int s) {
         return (long) LONGS.getAcquire(stamp, s);
     }
 
     /** The SENT stamp of generation {@code gen}. */
-    public static long sentStamp(int gen) {
+    static long sentStamp(int gen) {
         return ((gen & 0xFFFF_FFFFL) << 2) | PHASE_SENT;
     }
 
-    public static boolean isSent(long stamp) {
+    static boolean isSent(long stamp) {
         return (stamp & PHASE_MASK) == PHASE_SENT;
     }
 
-    public static int generation(long stamp) {
+    static int generation(long stamp) {
         return (int) (stamp >>> 2);
     }
 
@@ -188,7 +187,7 @@ public final class SlotTable {
      * Ends the probe of slot {@code s} if its stamp is still {@code sentStamp}: the CAS SENT ->
      * DONE. True for exactly one caller per generation; only that caller may deliver the result.
      */
-    public boolean complete(int s, long sentStamp) {
+    boolean complete(int s, long sentStamp) {
         return LONGS.compareAndSet(stamp, s, sentStamp, (sentStamp & ~PHASE_MASK) | PHASE_DONE);
     }
 
@@ -196,7 +195,7 @@ public final class SlotTable {
      * After every engine thread stopped: makes a SENT slot DONE without a CAS and returns true
      * (the caller delivers its timeout), false for any other phase. Plain accesses.
      */
-    public boolean completeStopped(int s) {
+    boolean completeStopped(int s) {
         long st = stamp[s];
         if ((st & PHASE_MASK) != PHASE_SENT) {
             return false;
@@ -207,35 +206,35 @@ public final class SlotTable {
 
     // ---- fields (see the class doc for when they may be read) ----
 
-    public int ipv4(int s) {
+    int ipv4(int s) {
         return addr4[s];
     }
 
-    public boolean isV6(int s) {
+    boolean isV6(int s) {
         return isV6[s];
     }
 
-    public long addr6Hi(int s) {
+    long addr6Hi(int s) {
         return addr6Hi[s];
     }
 
-    public long addr6Lo(int s) {
+    long addr6Lo(int s) {
         return addr6Lo[s];
     }
 
-    public long firstSentNanos(int s) {
+    long firstSentNanos(int s) {
         return firstSentNanos[s];
     }
 
-    public long timeoutNanos(int s) {
+    long timeoutNanos(int s) {
         return timeoutNanos[s];
     }
 
-    public int attempts(int s) {
+    int attempts(int s) {
         return attempts[s];
     }
 
-    public Object listener(int s) {
+    Object listener(int s) {
         return listeners[s];
     }
 }

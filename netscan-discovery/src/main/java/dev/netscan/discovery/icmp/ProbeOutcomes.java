@@ -1,10 +1,11 @@
-package dev.netscan.discovery;
+package dev.netscan.discovery.icmp;
 
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingResult.Outcome;
-import dev.netscan.discovery.icmp.EchoCodec;
-import dev.netscan.discovery.icmp.LaneQueue;
-import dev.netscan.discovery.icmp.SlotTable;
+import dev.netscan.discovery.IcmpCounters;
+import dev.netscan.discovery.Ipv6ProbeListener;
+import dev.netscan.discovery.ProbeListener;
+import dev.netscan.discovery.SocketKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Inet6Address;
@@ -13,9 +14,8 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
 /**
- * The end of every probe of an {@link IcmpEngine}: delivers its single result to its listener
- * and counts it by cause, together with the packets the receiver ignored, for
- * {@link IcmpEngine#counters()}. A listener that throws is counted, never propagated into an
+ * The end of every probe of the engine: delivers its single result to its listener and counts it
+ * by cause, together with the packets the receiver ignored, for {@link Transceiver#counters()}. A listener that throws is counted, never propagated into an
  * engine loop.
  *
  * <p>Threads: each counter array has one writer, which writes it with opaque stores; any thread
