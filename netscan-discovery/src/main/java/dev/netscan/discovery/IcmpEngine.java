@@ -14,18 +14,19 @@ import java.nio.ByteBuffer;
  * <h2>How a probe travels</h2>
  * A probe is submitted to a {@link Lane} queue ({@link #trySubmit} never blocks; {@link #submit}
  * blocks only its caller while the lane is full). The sender takes retries first, then the
- * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the rate limit (a
- * token bucket with nanosecond precision) and the in-flight bound allow (sweep probes may
- * hold at most 7/8 of the bound, so a sweep of dead addresses never starves monitoring of slots),
- * gives each probe a slot of a table of primitive arrays, writes echo requests and
- * sends them with one {@code sendmmsg} per batch. The receiver waits in {@code poll}
- * (10 ms at most, so {@link #close()} is noticed promptly), drains the socket
- * with {@code recvmmsg} (at low rates, when a wake-up read less than one batch, it then waits 2 ms
- * so replies are read in batches rather than one wake-up each; RTTs come from the kernel's
- * receive timestamps, so the wait does not lengthen them), and attributes each reply through its
- * payload token: a reply counts only when its token verifies for the
- * address that answered and the slot is still waiting for that generation. Deadlines live in an
- * indexed min-heap the sender owns; an expired probe is retried or completed as a timeout.
+ * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the rate limit (a token bucket
+ * with nanosecond precision) and the in-flight bound allow (sweep probes may hold at most 7/8 of
+ * the bound, so a sweep of dead addresses never starves monitoring of slots, and no more than
+ * {@link #setSweepMaxInFlight}), gives each probe a slot in a table of primitive arrays, writes
+ * echo requests and sends them with one {@code sendmmsg} per batch. The receiver waits in
+ * {@code poll} (10 ms at most, so {@link #close()} is noticed promptly), drains the sockets with
+ * {@code recvmmsg} (at low rates, when a wake-up read less than one batch and the sockets give
+ * receive timestamps, it then waits 2 ms so replies are read in batches rather than one wake-up
+ * each; RTTs come from the kernel's timestamps, so the wait does not lengthen them), and
+ * attributes each reply through its payload token: a reply counts only when its token verifies
+ * for the address that answered and the slot is still waiting for that generation. Deadlines
+ * live in an indexed min-heap the sender owns; an expired probe is retried or completed as a
+ * timeout.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -42,14 +43,13 @@ import java.nio.ByteBuffer;
  *   <li>A probe times out only once the receiver has read every packet that arrived before its
  *       deadline, so a reply waiting in the socket buffer while the receiver is descheduled is
  *       never reported as a timeout (timeouts may then be reported a little late: up to the
- *       receiver's 10 ms poll when idle, plus its 2 ms batching wait at low
- *       rates). RTT ends at the kernel's receive timestamp of the reply (SO_TIMESTAMPNS), or when
- *       the receiver reads it where the socket gives no timestamps.</li>
+ *       receiver's 10 ms poll when idle, plus its 2 ms batching wait at low rates). RTT ends at
+ *       the kernel's receive timestamp of the reply (SO_TIMESTAMPNS), or when the receiver reads
+ *       it where the socket gives no timestamps.</li>
  *   <li>{@link #close()} is bounded in time: it stops the threads (the receiver notices within
- *       its 10 ms poll; each thread is waited for a second at most, should a
- *       listener block it), closes the sockets, then completes probes still queued (never sent)
- *       with ERROR and probes in flight (sent, not answered) with TIMEOUT, on the calling
- *       thread.</li>
+ *       its 10 ms poll; each thread is waited for a second at most, should a listener block it),
+ *       closes the sockets, then completes probes still queued (never sent) with ERROR and probes
+ *       in flight (sent, not answered) with TIMEOUT, on the calling thread.</li>
  * </ul>
  *
  * <p>The loops, their cross-thread protocol and the parts they use live in the internal package
@@ -237,8 +237,8 @@ public final class IcmpEngine implements AutoCloseable {
     }
 
     /**
-     * Stops the engine: no new submissions, threads stopped (bounded: about a second at most),
-     * sockets closed, then pending probes completed on the calling thread: queued ones with ERROR,
+     * Stops the engine: no new submissions, threads stopped (bounded: each is waited for a second
+     * at most), sockets closed, then pending probes completed on the calling thread: queued ones with ERROR,
      * in-flight ones with TIMEOUT. Idempotent. If a listener keeps an engine thread busy beyond
      * the one-second bound, close returns without completing the pending probes (completing them
      * would race that thread). Must not be called from a listener.

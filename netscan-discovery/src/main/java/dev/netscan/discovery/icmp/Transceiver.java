@@ -205,6 +205,7 @@ public final class Transceiver implements AutoCloseable {
         lanes[lane].offerBlocking(ipv4, 0, 0, false, timeoutNanos, retries, listener);
     }
 
+    /** Whether an ICMPv6 socket is open. */
     public boolean hasIpv6Socket() {
         return socket6 != null;
     }
@@ -214,15 +215,18 @@ public final class Transceiver implements AutoCloseable {
         outcomes.noIpv6Socket(listener, hi, lo);
     }
 
+    /** Sets the rate limit, packets per second (0 = unlimited), and wakes the sender. */
     public void setRateLimitPps(long pps) {
         rateLimitPps = pps;
         wakeSender();
     }
 
+    /** The current rate limit (0 = unlimited). */
     public long rateLimitPps() {
         return rateLimitPps;
     }
 
+    /** Sets the in-flight bound (1 to {@link #capacity()}) and wakes the sender. */
     public void setMaxInFlight(int max) {
         maxInFlight = max;
         wakeSender();
@@ -232,6 +236,7 @@ public final class Transceiver implements AutoCloseable {
         return maxInFlight;
     }
 
+    /** Sets the extra cap on sweep probes in flight (at least 1) and wakes the sender. */
     public void setSweepMaxInFlight(int max) {
         sweepMaxInFlight = max;
         wakeSender();
@@ -246,6 +251,7 @@ public final class Transceiver implements AutoCloseable {
         return capacity;
     }
 
+    /** The kind of the IPv4 socket. */
     public SocketKind socketKind() {
         return socket4.kind();
     }
@@ -255,6 +261,7 @@ public final class Transceiver implements AutoCloseable {
         return socket6 == null ? null : socket6.kind();
     }
 
+    /** Probes queued in {@code lane}, not yet taken by the sender. */
     public int queued(int lane) {
         return lanes[lane].size();
     }
