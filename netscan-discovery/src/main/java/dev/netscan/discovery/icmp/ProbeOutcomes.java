@@ -15,8 +15,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The end of every probe of the engine: delivers its single result to its listener and counts it
- * by cause, together with the packets the receiver ignored, for {@link Transceiver#counters()}. A listener that throws is counted, never propagated into an
- * engine loop.
+ * by cause, together with the packets the receiver ignored, for {@link Transceiver#counters()}.
+ * A listener that throws on an engine thread is counted, never propagated into the loop.
  *
  * <p>Threads: each counter array has one writer, which writes it with opaque stores; any thread
  * reads it with opaque loads ({@link #snapshot}). The sender's methods run on the sender thread
@@ -105,7 +105,10 @@ final class ProbeOutcomes {
         bump(sender, C_LISTENER_ERRORS, threw);
     }
 
-    /** Calling thread: an IPv6 probe the engine cannot send (no ICMPv6 socket) ends at once with ERROR. */
+    /**
+     * Calling thread: an IPv6 probe the engine cannot send (no ICMPv6 socket) ends at once with
+     * ERROR; a listener exception propagates to the caller (no engine loop is involved).
+     */
     void noIpv6Socket(Ipv6ProbeListener l, long hi, long lo) {
         deliver6(l, hi, lo, System.nanoTime() + epochOffsetNanos, Outcome.ERROR, -1, 0);
     }
