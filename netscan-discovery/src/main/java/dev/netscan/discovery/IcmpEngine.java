@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
  * <h2>How a probe travels</h2>
  * A probe is submitted to a {@link Lane} queue ({@link #trySubmit} never blocks; {@link #submit}
  * blocks only its caller while the lane is full). The sender takes retries first, then the
- * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the rate limit (a token bucket
- * with nanosecond precision) and the in-flight bound allow (sweep probes may hold at most 7/8 of
+ * {@link Lane#MONITOR} lane, then {@link Lane#SWEEP}, as far as the in-flight bound and, for
+ * sweep probes and retries only, the rate limit (a token bucket with nanosecond precision: the
+ * sweep's politeness budget; monitoring is paced by its own schedule) allow (sweep probes may hold at most 7/8 of
  * the bound, so a sweep of dead addresses never starves monitoring of slots, and no more than
  * {@link #setSweepMaxInFlight}), gives each probe a slot in a table of primitive arrays, writes
  * echo requests and sends them with one {@code sendmmsg} per batch. The receiver waits in
@@ -34,7 +35,11 @@ import java.nio.ByteBuffer;
  *       {@link System#nanoTime()}, measured from the attempt that was answered), TIMEOUT (no reply
  *       within the timeout after every retry), UNREACHABLE (an ICMP error quoting our request:
  *       raw sockets only, datagram sockets do not deliver ICMP errors), or ERROR (the kernel
- *       refused to send it, or its listener was cancelled before it was sent).</li>
+ *       refused to send it, or its listener was cancelled before it was sent); or, for IPv4, a
+ *       local outcome through {@link ProbeListener#onLocal}: SEND_BUFFER_FULL when the send buffer
+ *       stayed full (ENOBUFS / EAGAIN) through a send's retries, RECEIVE_QUEUE_OVERFLOW for a
+ *       timeout while the socket's receive queue had dropped packets (its SO_MEMINFO drop counter,
+ *       the one SO_RXQ_OVFL reports; at most one timeout per dropped packet).</li>
  *   <li>Packets that are not replies to our pending probes (our own echo requests looped back on
  *       a raw socket, other processes' replies, late replies, truncated or malformed packets) are
  *       counted in {@link #counters()} and otherwise ignored; parsing never throws.</li>
@@ -162,7 +167,11 @@ public final class IcmpEngine implements AutoCloseable {
         }
     }
 
-    /** Sets the send rate limit in echo requests per second (retries included); 0 = unlimited. Takes effect at once. */
+    /**
+     * Sets the rate limit of {@link Lane#SWEEP} probes and retries in echo requests per second;
+     * 0 = unlimited. {@link Lane#MONITOR} probes are not rate-limited (their scheduler paces
+     * them). Takes effect at once.
+     */
     public void setRateLimitPps(long pps) {
         if (pps < 0) {
             throw new IllegalArgumentException("rateLimitPps must be >= 0 (0 = unlimited), was " + pps);

@@ -94,8 +94,9 @@ class SchedulerAdmissionTest {
                 List<PingResult> p = sink.pingsOf(base + i);
                 for (int k = 1; k < p.size(); k++) {
                     long gap = p.get(k).sentAtEpochNanos() - p.get(k - 1).sentAtEpochNanos();
+                    // 400 ms less the lateness of a loaded machine; unstretched it would be 100 ms
                     assertThat(gap).as("gap between pings of %s", Ipv4.format(base + i))
-                            .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(300));
+                            .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(200));
                 }
             }
         }
@@ -177,25 +178,77 @@ class SchedulerAdmissionTest {
     }
 
     @Test
-    void engineRefusalsAreRateLimitedLocalOutcomes() throws Exception {
+    void monitoringIsExemptFromTheSweepsRateLimit() throws Exception {
         int base = Ipv4.parse("127.44.0.1");
         int n = 200;
         RecordingSink sink = new RecordingSink();
-        // 50 probes/s and a queue of 4: most of 200 devices at 100 ms are refused by the engine
-        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.builder().rateLimitPps(50).laneQueueCapacity(4).build());
+        // 50 probes/s is the sweep's politeness budget; 200 devices at 100 ms need 2,000 a second
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.builder().rateLimitPps(50).build());
                 DeviceRegistry registry = registryOf(base, n)) {
             PingScheduler scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
                     .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(100))
                     .statsWindow(Duration.ofMillis(500)).build();
             scheduler.start();
-            await("rate-limited refusals", Duration.ofSeconds(20),
-                    () -> scheduler.counters().local().get(LocalOutcome.RATE_LIMITED) > 1_000
-                            && scheduler.counters().replies() > 20);
+            await("every device pinged ten times", Duration.ofSeconds(30), () -> allPinged(sink, base, n, 10));
+            scheduler.close();
+            await("every probe answered", Duration.ofSeconds(10), () -> scheduler.counters().inFlight() == 0);
+            assertThat(scheduler.counters().local().total()).isZero();
+            assertNoDeviceFailures(sink, registry, base, n);
+        }
+    }
+
+    @Test
+    void aFullEngineQueueIsAnInFlightLocalOutcome() throws Exception {
+        int base = Ipv4.parse("127.45.0.1");
+        int n = 200;
+        RecordingSink sink = new RecordingSink();
+        // 4 probes in flight and a queue of 4: most of a 200-probe tick is refused by the engine
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.builder().maxInFlight(4).laneQueueCapacity(4).build());
+                DeviceRegistry registry = registryOf(base, n)) {
+            PingScheduler scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+                    .pingInterval(Duration.ofMillis(10)).pingTimeout(Duration.ofMillis(10))
+                    .statsWindow(Duration.ofMillis(100)).build();
+            scheduler.start();
+            await("engine refusals over several statistics windows", Duration.ofSeconds(20),
+                    () -> scheduler.counters().local().get(LocalOutcome.IN_FLIGHT_FULL) > 5_000
+                            && scheduler.counters().replies() > 20 && !sink.stats.isEmpty());
             scheduler.close();
             await("every probe answered", Duration.ofSeconds(10), () -> scheduler.counters().inFlight() == 0);
             assertNoDeviceFailures(sink, registry, base, n);
             assertThat(scheduler.counters().sendErrors()).isZero();
             assertLossExcludesLocal(sink);
+        }
+    }
+
+    @Test
+    void repliesTheKernelDroppedAreReceiveQueueOverflowsNotTimeouts() throws Exception {
+        int base = Ipv4.parse("127.46.0.1");
+        int n = 2_000;
+        RecordingSink sink = new RecordingSink();
+        // a 4 KiB receive buffer (the smallest the engine takes) holds a few replies: each 10 ms tick's burst
+        // of 200 replies overflows it
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.builder().receiveBufferBytes(4_096).build());
+                DeviceRegistry registry = DeviceRegistry.builder().maxDevices(n).failureThreshold(1_000).build()) {
+            for (int i = 0; i < n; i++) {
+                registry.add(base + i);
+            }
+            PingScheduler scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+                    .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(100))
+                    .statsWindow(Duration.ofMillis(500)).build();
+            scheduler.start();
+            await("kernel drops, and statistics windows with them", Duration.ofSeconds(20),
+                    () -> scheduler.counters().local().get(LocalOutcome.RECEIVE_QUEUE_OVERFLOW) > 100
+                            && sink.stats.stream().anyMatch(st -> st.localOutcomes() > 0));
+            scheduler.close();
+            await("every probe ended", Duration.ofSeconds(10), () -> scheduler.counters().inFlight() == 0);
+            PingScheduler.Counters c = scheduler.counters();
+            // loopback answers everything: what is lost was dropped by the kernel. The socket's own
+            // drops (SO_MEMINFO) become local outcomes, at most one per drop; losses no socket
+            // counts (measured under load: about a quarter) remain timeouts
+            long overflows = c.local().get(LocalOutcome.RECEIVE_QUEUE_OVERFLOW);
+            assertThat(overflows).as("timeouts %d", c.timeouts()).isGreaterThan(c.timeouts());
+            assertThat(sink.pings).noneSatisfy(p -> assertThat(p.outcome()).isEqualTo(PingResult.Outcome.ERROR));
+            assertThat(sink.stats).anySatisfy(st -> assertThat(st.localOutcomes()).isPositive());
         }
     }
 }

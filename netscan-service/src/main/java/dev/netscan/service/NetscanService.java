@@ -443,12 +443,9 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private synchronized void applyThrottle(Throttle previous, Throttle t) {
-        // Separate budgets on one token bucket: the governor's (politeness) rate is the sweep's;
-        // monitoring adds what its schedule needs, with a quarter more so a late tick catches up.
-        // The sweep gets at most the monitoring budget monitoring leaves unused on top of its own.
-        PingScheduler.Schedule sched = scheduler == null ? null : scheduler.schedule();
-        long monitorPps = sched == null ? 0 : (long) Math.ceil(sched.devices() * 1.25e9 / sched.effectiveIntervalNanos());
-        engine.setRateLimitPps(t.rateLimitPps() + monitorPps);
+        // Separate budgets: the engine's rate limit paces sweeps only (the governor's politeness
+        // rate); monitoring is paced by its schedule and bounded by max_concurrent_pingers in flight.
+        engine.setRateLimitPps(t.rateLimitPps());
         // monitoring needs room for every scheduled device; the governor's in-flight knob caps sweeps
         engine.setMaxInFlight(inFlightBound(engine.config().slotCapacity(), t.probesInFlight()));
         engine.setSweepMaxInFlight(t.probesInFlight());

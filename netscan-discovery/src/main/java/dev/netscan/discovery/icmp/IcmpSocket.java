@@ -170,6 +170,21 @@ final class IcmpSocket {
         }
     }
 
+    /**
+     * Packets the kernel dropped because this socket's receive queue was full, since it opened
+     * (SO_MEMINFO's drop counter, the one SO_RXQ_OVFL reports per message), or -1 when the kernel
+     * does not say. {@code buffer} holds {@link Libc#SK_MEMINFO_VARS} ints, {@code length} one int;
+     * both belong to the calling thread.
+     */
+    public long receiveQueueDrops(MemorySegment errno, MemorySegment buffer, MemorySegment length) {
+        length.set(ValueLayout.JAVA_INT, 0, (int) (Libc.SK_MEMINFO_VARS * 4L));
+        if (Libc.getsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_MEMINFO, buffer, length) != 0
+                || length.get(ValueLayout.JAVA_INT, 0) <= Libc.SK_MEMINFO_DROPS * 4) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(buffer.get(ValueLayout.JAVA_INT, Libc.SK_MEMINFO_DROPS * 4L));
+    }
+
     /** Tries the privileged FORCE option first (root / CAP_NET_ADMIN), then the capped one. */
     private static void setBuffer(MemorySegment errno, int fd, int force, int plain, int bytes, MemorySegment value) {
         value.set(ValueLayout.JAVA_INT, 0, bytes);

@@ -50,6 +50,10 @@ public final class Libc {
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
+    /** SO_MEMINFO: the socket's memory counters as u32[SK_MEMINFO_VARS]; index {@link #SK_MEMINFO_DROPS} counts packets the receive queue dropped (what SO_RXQ_OVFL reports per message). */
+    public static final int SO_MEMINFO = 55;
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
     public static final int ICMP_FILTER = 1;
     public static final int ICMP6_FILTER = 1;
     public static final int MSG_DONTWAIT = 0x40;

@@ -1,5 +1,6 @@
 package dev.netscan.discovery.icmp;
 
+import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingResult.Outcome;
 import dev.netscan.discovery.IcmpCounters;
@@ -28,7 +29,7 @@ final class ProbeOutcomes {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     // ---- sender counters ----
     private static final int C_PROBES = 0, C_SENT = 1, C_RETRIES = 2, C_TIMEOUTS = 3, C_SEND_ERRORS = 4,
-            C_CANCELLED = 5, C_MAX_IN_FLIGHT = 6, C_LISTENER_ERRORS = 7, C_IN_FLIGHT = 8;
+            C_CANCELLED = 5, C_MAX_IN_FLIGHT = 6, C_LISTENER_ERRORS = 7, C_IN_FLIGHT = 8, C_LOCAL = 9;
     // ---- receiver counters ----
     private static final int R_REPLIES = 0, R_UNREACHABLE = 1, R_MALFORMED = 2, R_REQUESTS = 3, R_OTHER = 4,
             R_FOREIGN = 5, R_LATE = 6, R_LISTENER_ERRORS = 7;
@@ -36,7 +37,7 @@ final class ProbeOutcomes {
     private final SlotTable slots;
     /** epoch nanos = System.nanoTime() + epochOffsetNanos. */
     private final long epochOffsetNanos;
-    private final long[] sender = new long[9];
+    private final long[] sender = new long[10];
     private final long[] receiver = new long[8];
 
     ProbeOutcomes(SlotTable slots, long epochOffsetNanos) {
@@ -76,6 +77,23 @@ final class ProbeOutcomes {
     void sendError(int s) {
         bump(sender, C_SEND_ERRORS, 1);
         deliver(s, Outcome.ERROR, -1, false);
+    }
+
+    /**
+     * Slot {@code s} (IPv4, made DONE by the caller) ended on our side: the kernel's send buffer
+     * stayed full, or its receive queue dropped what may have been the reply. Delivered through
+     * {@link ProbeListener#onLocal}, never as a device's outcome.
+     */
+    void local(int s, LocalOutcome cause) {
+        bump(sender, C_LOCAL, 1);
+        try {
+            ((ProbeListener) slots.listener(s)).onLocal(slots.ipv4(s), slots.firstSentNanos(s) + epochOffsetNanos, cause);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            bump(sender, C_LISTENER_ERRORS, 1);
+        }
     }
 
     /** Slot {@code s}'s listener was cancelled before the probe left. */

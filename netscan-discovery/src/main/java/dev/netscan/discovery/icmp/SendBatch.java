@@ -28,6 +28,8 @@ final class SendBatch {
     final int[] gens;
     /** Slots the kernel refused in the last {@link #send}: {@code failed[0..failedCount)}. */
     final int[] failed;
+    /** errno of each {@code failed} entry. */
+    final int[] failedErrno;
     int failedCount;
     private final int addrSize;
     /** Heap copies of {@code packets} and {@code addrs}, written per probe, copied to native memory by {@link #commit}. */
@@ -55,6 +57,7 @@ final class SendBatch {
         packets = arena.allocate((long) EchoCodec.REQUEST_LENGTH * n, 8);
         slots = new int[n];
         failed = new int[n];
+        failedErrno = new int[n];
         gens = new int[n];
         this.addrSize = (int) size;
         heapPackets = new byte[EchoCodec.REQUEST_LENGTH * n];
@@ -166,6 +169,7 @@ final class SendBatch {
                 LockSupport.parkNanos(transientErrors < 10 ? 20_000 : 200_000);
                 continue;
             }
+            failedErrno[failedCount] = e;
             failed[failedCount++] = slots[i];
             i++;
             transientErrors = 0;

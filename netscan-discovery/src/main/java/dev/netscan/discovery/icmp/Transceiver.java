@@ -1,6 +1,7 @@
 package dev.netscan.discovery.icmp;
 
 import dev.netscan.core.Ipv4;
+import dev.netscan.core.LocalOutcome;
 import dev.netscan.discovery.IcmpCounters;
 import dev.netscan.discovery.IcmpEngineConfig;
 import dev.netscan.discovery.Ipv6ProbeListener;
@@ -83,6 +84,14 @@ public final class Transceiver implements AutoCloseable {
     /** Slots of probes found cancelled while taken this round: completed after the lane locks are released. */
     private final int[] cancelledSlots;
     private int cancelledCount;
+    /** Sweep probes and retries taken this round (they spend the rate limit's tokens; monitoring probes do not). */
+    private int tokensUsed;
+    /** Receive-queue drops of the IPv4 socket last read, and drops not yet charged to a timeout; sender-owned. */
+    private long drops4 = -1;
+    private long unmatchedDrops;
+    private MemorySegment meminfo;
+    private MemorySegment meminfoLength;
+    private MemorySegment meminfoErrno;
     /** The batches being filled (IPv4, IPv6 or null) and the IPv4 batch the helper may hold (null without helper). */
     private SendBatch batch4;
     private SendBatch batch6;
@@ -379,6 +388,9 @@ public final class Transceiver implements AutoCloseable {
     private void sendLoop() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
+            meminfoErrno = errno;
+            meminfo = arena.allocate(Libc.SK_MEMINFO_VARS * 4L, 8);
+            meminfoLength = arena.allocate(Libc.C_INT);
             batch4 = new SendBatch(batchArena, false, config.batchSize());
             spare4 = helper == null ? null : new SendBatch(batchArena, false, config.batchSize());
             batch6 = socket6 == null ? null : new SendBatch(batchArena, true, config.batchSize());
@@ -388,25 +400,30 @@ public final class Transceiver implements AutoCloseable {
                 // Probes in the batch the helper is still sending must not expire before they
                 // have even left: cap expiry below that batch's earliest deadline.
                 expire(now, spare4 != null && spare4.busy ? spare4.minDeadline - 1 : Long.MAX_VALUE);
+                // Separate budgets (issue 13): the rate limit is the sweep's politeness budget and
+                // paces sweep probes and retries; monitoring probes are paced by their schedule and
+                // bounded only by the in-flight bound.
                 long pps = rateLimitPps;
-                int budget = tokens.available(now, pps, config.batchSize());
+                int budget = config.batchSize();
+                int tokenBudget = tokens.available(now, pps, budget);
                 long sendNanos = System.nanoTime();
                 batch4.reset();
                 if (batch6 != null) {
                     batch6.reset();
                 }
-                int used = takeRetries(budget, sendNanos);
+                int used = takeRetries(tokenBudget, sendNanos);
+                tokensUsed = used;
                 int bound = maxInFlight;
                 int room = bound - slots.inUse();
-                used = takeNewProbes(used, budget, room, bound, sendNanos);
+                used = takeNewProbes(used, budget, tokenBudget, room, bound, sendNanos);
                 publishInFlight();
                 completeCancelled();
                 if (used > 0) {
-                    tokens.consume(used, pps);
+                    tokens.consume(tokensUsed, pps);
                     sendBatches(errno);
                     publishInFlight();
                 } else if (cancelledCount == 0) {
-                    awaitEvent(budget, room, bound, pps);
+                    awaitEvent(tokenBudget, room, bound, pps);
                 }
             }
         }
@@ -445,10 +462,11 @@ public final class Transceiver implements AutoCloseable {
 
     /**
      * Takes new probes, monitor lane first, into slots and the batches while the budget
-     * ({@code used} of {@code budget} spent), the in-flight {@code room} and free slots allow;
-     * probes found cancelled go to {@link #cancelledSlots}. Returns the budget used.
+     * ({@code used} of {@code budget} spent), the in-flight {@code room} and free slots allow,
+     * and, for sweep probes, the rate limit's {@code tokenBudget} ({@link #tokensUsed} of it
+     * spent); probes found cancelled go to {@link #cancelledSlots}. Returns the budget used.
      */
-    private int takeNewProbes(int used, int budget, int room, int bound, long sendNanos) {
+    private int takeNewProbes(int used, int budget, int tokenBudget, int room, int bound, long sendNanos) {
         cancelledCount = 0;
         for (int lane = 0; lane < lanes.length && used < budget && room > 0; lane++) {
             LaneQueue q = lanes[lane];
@@ -461,7 +479,8 @@ public final class Transceiver implements AutoCloseable {
                     : Math.min(room, Math.min(sweepShare(bound), sweepMaxInFlight) - slots.inUse(1));
             q.lockForTake();
             try {
-                while (q.count() > 0 && used < budget && laneRoom > 0 && slots.free() > 0) {
+                while (q.count() > 0 && used < budget && laneRoom > 0 && slots.free() > 0
+                        && (lane == 0 || tokensUsed < tokenBudget)) {
                     int s = slots.allocate(lane);
                     room--;
                     laneRoom--;
@@ -478,6 +497,9 @@ public final class Transceiver implements AutoCloseable {
                     }
                     addToBatch(s, slots.publish(s, generation, true), sendNanos);
                     used++;
+                    if (lane != 0) {
+                        tokensUsed++;
+                    }
                 }
             } finally {
                 q.unlockAfterTake();
@@ -538,7 +560,7 @@ public final class Transceiver implements AutoCloseable {
      * submission, a freed slot the queued probes wait for, the receiver draining past a due
      * deadline), or returns at once when there is work after all.
      */
-    private void awaitEvent(int budget, int room, int bound, long pps) {
+    private void awaitEvent(int tokenBudget, int room, int bound, long pps) {
         long wait = IDLE_PARK_NANOS;
         boolean awaitDrain = false;
         long awaited = 0;
@@ -554,9 +576,12 @@ public final class Transceiver implements AutoCloseable {
                 wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(2L * POLL_MILLIS));
             }
         }
-        boolean lanesWaiting = lanes[0].size() > 0 || (lanes[1].size() > 0 && slots.inUse(1) < sweepShare(bound));
-        boolean work = retryCount > 0 || (lanesWaiting && room > 0 && slots.free() > 0);
-        boolean tokenStarved = work && pps > 0 && budget == 0;
+        boolean monitorWaiting = lanes[0].size() > 0 && room > 0 && slots.free() > 0;
+        boolean sweepWaiting = retryCount > 0
+                || (lanes[1].size() > 0 && slots.inUse(1) < sweepShare(bound) && room > 0 && slots.free() > 0);
+        boolean work = monitorWaiting || sweepWaiting;
+        // only sweep probes and retries wait for tokens; monitoring probes never do
+        boolean tokenStarved = !monitorWaiting && sweepWaiting && pps > 0 && tokenBudget == 0;
         if (work && !tokenStarved) {
             return;
         }
@@ -576,8 +601,8 @@ public final class Transceiver implements AutoCloseable {
         // Re-check after publishing the flag: a submitter or the receiver that saw it false has
         // already made its work visible here (both sides use volatiles).
         boolean newWork = freed.size() > 0 || (awaitDrain && drainedUpToNanos - awaited >= 0)
-                || (!tokenStarved && room > 0 && (lanes[0].size() > 0
-                        || (lanes[1].size() > 0 && slots.inUse(1) < sweepShare(bound))));
+                || (room > 0 && (lanes[0].size() > 0
+                        || (!tokenStarved && lanes[1].size() > 0 && slots.inUse(1) < sweepShare(bound))));
         if (!newWork && !closing) {
             LockSupport.parkNanos(this, wait);
         }
@@ -624,10 +649,38 @@ public final class Transceiver implements AutoCloseable {
                 continue;
             }
             if (slots.complete(s, st)) {
-                outcomes.timeout(s);
+                if (!slots.isV6(s) && receiveQueueDropped()) {
+                    // the kernel dropped a packet for us meanwhile: this probe's reply may be it,
+                    // so the timeout is ours, not the device's (at most one probe per drop)
+                    outcomes.local(s, LocalOutcome.RECEIVE_QUEUE_OVERFLOW);
+                } else {
+                    outcomes.timeout(s);
+                }
                 freeSlot(s);
             }
         }
+    }
+
+    /**
+     * True when the IPv4 socket's receive queue dropped a packet that no timeout has been charged
+     * to yet (and charges this one). Reads the kernel's counter only while none is unmatched, so a
+     * round of timeouts costs at most one system call. Sender thread.
+     */
+    private boolean receiveQueueDropped() {
+        if (unmatchedDrops == 0 && meminfo != null) {
+            long d = socket4.receiveQueueDrops(meminfoErrno, meminfo, meminfoLength);
+            if (d >= 0) {
+                if (drops4 >= 0 && d > drops4) {
+                    unmatchedDrops = d - drops4;
+                }
+                drops4 = d;
+            }
+        }
+        if (unmatchedDrops > 0) {
+            unmatchedDrops--;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -640,7 +693,13 @@ public final class Transceiver implements AutoCloseable {
             int s = b.failed[i];
             long st = slots.stamp(s);
             if (SlotTable.isSent(st) && slots.complete(s, st)) {
-                outcomes.sendError(s);
+                int e = b.failedErrno[i];
+                if (!slots.isV6(s) && (e == Libc.ENOBUFS || e == Libc.EAGAIN)) {
+                    // our send buffer stayed full: the request never left, the device is not to blame
+                    outcomes.local(s, LocalOutcome.SEND_BUFFER_FULL);
+                } else {
+                    outcomes.sendError(s);
+                }
                 freeSlot(s);
             }
         }

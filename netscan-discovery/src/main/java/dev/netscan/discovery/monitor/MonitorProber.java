@@ -49,9 +49,9 @@ public interface MonitorProber {
 
             @Override
             public LocalOutcome refusalCause() {
-                // The monitor lane's queue is full: the sender is held back by the rate budget
-                // when there is one, else by the in-flight bound.
-                return engine.rateLimitPps() > 0 ? LocalOutcome.RATE_LIMITED : LocalOutcome.IN_FLIGHT_FULL;
+                // The monitor lane is exempt from the rate limit (the sweep's budget): a full
+                // queue means the in-flight bound held the sender back.
+                return LocalOutcome.IN_FLIGHT_FULL;
             }
         };
     }
