@@ -31,7 +31,7 @@ import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.influx.WriterCounters;
+import dev.netscan.core.SinkCounters;
 import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
@@ -353,7 +353,7 @@ public final class NetscanService implements AutoCloseable {
         lastIcmpSent = c.sent();
         lastIcmpErrors = c.sendErrors();
         if (sink instanceof InfluxWriter w) {
-            WriterCounters wc = w.counters();
+            SinkCounters wc = w.counters();
             ErrorRate writes = governor.errorRate("writer");
             long attempts = wc.batchesConfirmed() + wc.failures();
             writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
