@@ -101,7 +101,10 @@ public final class InfluxWriter extends QueuedSink {
     private long nextAttemptNanos;
     private boolean unreachable;
     private long unreachableSinceMillis;
+    /** An append failed for want of room (or the directory is unusable); cleared when there is room again. */
     private boolean diskFull;
+    /** Nothing could be freed: spooling waits until nextSpoolTryNanos. */
+    private boolean spoolBlocked;
     private long nextSpoolTryNanos;
     private long spoolCapSeen;
     private long spoolCorruptPointsSeen;
@@ -284,6 +287,9 @@ public final class InfluxWriter extends QueuedSink {
         }
         if (diskFull && now - nextSpoolTryNanos >= 0) {
             spill();
+            if (diskFull && now - nextSpoolTryNanos >= 0) {
+                nextSpoolTryNanos = now + SPOOL_RETRY_NANOS; // still full but nothing failed: look again in a second
+            }
         }
         return pump(now);
     }
@@ -337,11 +343,12 @@ public final class InfluxWriter extends QueuedSink {
      * spool head). When the spool cannot take one, applies the disk-full policy (class doc).
      */
     private void spill() {
-        if (diskFull && nanoTime.getAsLong() - nextSpoolTryNanos < 0) {
+        if (spoolBlocked && nanoTime.getAsLong() - nextSpoolTryNanos < 0) {
             boundMemory();
             return;
         }
         if (!openSpool()) {
+            spoolBlocked = true;
             boundMemory();
             return;
         }
@@ -351,13 +358,15 @@ public final class InfluxWriter extends QueuedSink {
             try {
                 r = appendToSpool(b);
             } catch (IOException e) {
+                diskTrouble(e);
                 if (makeRoom()) {
                     continue;
                 }
-                diskTrouble(e);
+                spoolBlocked = true;
                 boundMemory();
                 return;
             }
+            spoolBlocked = false;
             memory.pollFirst();
             memoryBytes -= b.body.length;
             memoryPoints -= b.points;
@@ -371,9 +380,18 @@ public final class InfluxWriter extends QueuedSink {
                 inFlightBatch = null;
             }
         }
-        if (diskFull) {
+        if (diskFull && roomAgain()) {
             diskFull = false;
             LOG.log(System.Logger.Level.INFO, "the spool in {0} is writable again", config.dataDir());
+        }
+    }
+
+    /** After a clean spill while disk full: is there room for two segments again? */
+    private boolean roomAgain() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace() >= 2 * config.spoolSegmentBytes();
+        } catch (IOException e) {
+            return false;
         }
     }
 
