@@ -3,7 +3,6 @@ package dev.netscan.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netscan.core.NetscanConfig;
-import dev.netscan.discovery.IcmpUnavailableException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,20 +39,6 @@ class WriterHealthTest {
                 .influxBucket("b").build();
     }
 
-    private static NetscanService start(NetscanService s) throws Exception {
-        try {
-            s.start();
-            return s;
-        } catch (IcmpUnavailableException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw e;
-            }
-            System.err.println("SKIPPED: " + e.getMessage());
-            Assumptions.abort(e.getMessage());
-            throw e;
-        }
-    }
-
     private static Map<String, Object> await(NetscanService s, Predicate<Map<String, Object>> condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
@@ -75,7 +59,7 @@ class WriterHealthTest {
 
     @Test
     void degradedWhileTheDatabaseIsUnreachable() throws Exception {
-        try (NetscanService s = start(NetscanService.builder(config(refusedPort())).build())) {
+        try (NetscanService s = EmbeddingTest.start(NetscanService.builder(config(refusedPort())).build())) {
             Map<String, Object> doc = await(s, d -> reason(d, "database unreachable since"));
             assertThat(doc.get("status")).isEqualTo("degraded");
             assertThat(doc.get("influxdb_ok")).isEqualTo(false);
@@ -89,7 +73,7 @@ class WriterHealthTest {
     void degradedWhileTheDataDirectoryCannotHoldTheSpool() throws Exception {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("data").resolve("spool"), "a file where the spool directory goes");
-        try (NetscanService s = start(NetscanService.builder(config(refusedPort())).build())) {
+        try (NetscanService s = EmbeddingTest.start(NetscanService.builder(config(refusedPort())).build())) {
             Map<String, Object> doc = await(s, d -> reason(d, "data directory full or unwritable"));
             assertThat(doc.get("status")).isEqualTo("degraded");
             assertThat(doc.get("writer_disk_full")).isEqualTo(true);
