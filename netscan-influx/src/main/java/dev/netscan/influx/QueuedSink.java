@@ -192,15 +192,19 @@ abstract class QueuedSink implements MetricsSink {
 
     private void newThread() {
         Thread t = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
-        t.setUncaughtExceptionHandler((dead, e) -> watchdog(dead, e));
+        t.setUncaughtExceptionHandler((dead, e) -> watchdog(dead, e, true));
         thread = t;
         t.start();
     }
 
-    /** Restarts a flush thread that ended before its close sequence finished. */
-    private void watchdog(Thread dead, Throwable cause) {
+    /**
+     * Restarts a flush thread that ended before its close sequence finished: called by the dying
+     * thread's handler, or by {@link #checkAlive()} on a thread found dead (re-checked here, under
+     * the lock that covers starting a thread, so a thread not yet started is not taken for dead).
+     */
+    private void watchdog(Thread dead, Throwable cause, boolean dying) {
         synchronized (lifecycle) {
-            if (stopped || thread != dead) {
+            if (stopped || thread != dead || (!dying && dead.isAlive())) {
                 return;
             }
             restarts.incrementAndGet();
@@ -212,7 +216,7 @@ abstract class QueuedSink implements MetricsSink {
     private void checkAlive() {
         Thread t = thread;
         if (t != null && !t.isAlive() && !stopped) {
-            watchdog(t, null);
+            watchdog(t, null, false);
         }
     }
 
