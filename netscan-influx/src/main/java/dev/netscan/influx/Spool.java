@@ -239,16 +239,20 @@ final class Spool implements Closeable {
             Files.deleteIfExists(seg.path);
             throw e;
         }
-        if (appendChannel != null) {
-            try {
+        FileChannel previous = appendChannel;
+        appendChannel = ch;
+        if (previous != null) {
+            // The previous segment's records are written; a failed force or close must not leave
+            // the spool without a segment to append to.
+            try (previous) {
                 if (fsync) {
-                    appendChannel.force(false);
+                    previous.force(false);
                 }
-            } finally {
-                appendChannel.close();
+            } catch (IOException e) {
+                System.getLogger(Spool.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing spool segment failed: " + e.getMessage());
             }
         }
-        appendChannel = ch;
         seg.size = HEADER;
         seg.validEnd = HEADER;
         segments.addLast(seg);
