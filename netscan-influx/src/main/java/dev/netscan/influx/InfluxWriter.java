@@ -4,9 +4,7 @@ import dev.netscan.core.HealthReport;
 import dev.netscan.core.MetricsSink;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -45,13 +43,12 @@ import java.util.zip.Deflater;
  *
  * <h2>Disk full or unwritable data directory</h2>
  * When the spool cannot take a batch (device full, I/O error, the directory cannot be created),
- * the policy is, in order: delete the oldest spool segment and try again (its unsent points are
- * counted as dropped, reason disk full), as long as an older segment than the one being written
- * exists; otherwise keep the batch in memory, where batches are bounded by
- * {@code 4 * max(memoryBatchBytes, 1 MiB)} and the oldest beyond it are dropped (disk full). The
- * state is visible ({@code diskFull} in {@link #counters()}); the spool is tried again every
- * second, and spooling resumes by itself when space returns. Damaged spool records found at
- * start or while draining are skipped and counted, never fatal.
+ * the oldest spool segments are deleted first (counted as dropped, reason disk full); when none
+ * is left to delete, batches stay in memory up to {@code 4 * max(memoryBatchBytes, 1 MiB)} and
+ * the oldest beyond it are dropped (disk full). The state is visible ({@code diskFull} in
+ * {@link #counters()}); the spool is tried again every second and spooling resumes by itself
+ * when space returns ({@link BatchFifo}). Damaged spool records found at start or while
+ * draining are skipped and counted, never fatal.
  *
  * <h2>Lifecycle</h2>
  * {@link #start()} opens the spool (draining what an earlier run left) and starts the flush
@@ -66,10 +63,6 @@ public final class InfluxWriter extends QueuedSink {
 
     private static final System.Logger LOG = System.getLogger(InfluxWriter.class.getName());
     private static final long IDLE_PARK_NANOS = 5_000_000L;
-    private static final long SPOOL_RETRY_NANOS = 1_000_000_000L;
-
-    /** A sealed batch waiting in memory. */
-    private record Batch(int flags, int points, byte[] body) {}
 
     private final WriterConfig config;
     private final InstantSource clock;
@@ -89,29 +82,16 @@ public final class InfluxWriter extends QueuedSink {
     private InfluxEndpoint.Transport transport;
     private long dataBatchStartNanos;
     private long healthBatchStartNanos;
-    private final ArrayDeque<Batch> memory = new ArrayDeque<>();
-    private long memoryBytes;
-    private long memoryPoints;
-    /** Null while the data directory cannot hold a spool (retried every second). */
-    private Spool spool;
+    /** Sealed batches: the spool, then memory; the disk-full policy. */
+    private final BatchFifo fifo;
     private CompletableFuture<HttpResponse<String>> inFlight;
-    private Batch inFlightBatch;
+    private BatchFifo.Batch inFlightBatch;
     private Spool.Record inFlightRecord;
     private int attempt;
     private long nextAttemptNanos;
     private boolean unreachable;
     private long unreachableSinceMillis;
-    /** An append failed for want of room (or the directory is unusable); cleared when there is room again. */
-    private boolean diskFull;
-    /** Nothing could be freed: spooling waits until nextSpoolTryNanos. */
-    private boolean spoolBlocked;
-    private long nextSpoolTryNanos;
-    private long spoolCapSeen;
-    private long spoolCorruptPointsSeen;
-    private long spoolCapEventsSeen;
-    private long spoolCorruptRecordsSeen;
     private final SplittableRandom jitter = new SplittableRandom();
-    private boolean capLogged;
 
     /** A writer with the system clock. No I/O happens until {@link #start()}. */
     public InfluxWriter(WriterConfig config) {
@@ -138,6 +118,7 @@ public final class InfluxWriter extends QueuedSink {
         this.batchSize = config.batchSize();
         this.endpoint = new InfluxEndpoint(config, clock);
         this.injectedTransport = transport;
+        this.fifo = new BatchFifo(config, nanoTime, tally);
     }
 
     private static WriterConfig requireConfig(WriterConfig config, InstantSource clock, LongSupplier nanoTime) {
@@ -203,51 +184,14 @@ public final class InfluxWriter extends QueuedSink {
             long now = nanoTime.getAsLong();
             dataBatchStartNanos = now;
             healthBatchStartNanos = now;
-            if (openSpool() && spool.pendingPoints() > 0) {
+            if (fifo.openSpool() && fifo.spoolPendingPoints() > 0) {
                 LOG.log(System.Logger.Level.INFO, "spool holds {0} points from an earlier run; draining them first",
-                        spool.pendingPoints());
+                        fifo.spoolPendingPoints());
             }
             publish();
             started = true;
             startThread();
             return this;
-        }
-    }
-
-    /** Opens the spool if it is not open; false (state: disk full) when the directory cannot hold it. */
-    private boolean openSpool() {
-        if (spool != null) {
-            return true;
-        }
-        Spool s = new Spool(config.dataDir().resolve("spool"), config.spoolSegmentBytes(), config.spoolMaxBytes(),
-                config.spoolFsync());
-        try {
-            Files.createDirectories(config.dataDir());
-            s.open();
-        } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // nothing was opened that matters
-            }
-            diskTrouble(e);
-            return false;
-        }
-        spool = s;
-        tally.recovered += s.pendingPoints();
-        spoolCapSeen = 0;
-        spoolCorruptPointsSeen = 0;
-        spoolCapEventsSeen = 0;
-        spoolCorruptRecordsSeen = 0;
-        return true;
-    }
-
-    private void diskTrouble(Exception e) {
-        nextSpoolTryNanos = nanoTime.getAsLong() + SPOOL_RETRY_NANOS;
-        if (!diskFull) {
-            diskFull = true;
-            LOG.log(System.Logger.Level.ERROR, "the spool in " + config.dataDir() + " cannot be written (" + e
-                    + "); dropping the oldest spooled points first, holding new batches in memory up to a bound, retrying every second");
         }
     }
 
@@ -285,12 +229,7 @@ public final class InfluxWriter extends QueuedSink {
         if (healthEnc.lines() > 0 && now - healthBatchStartNanos >= interval) {
             seal(true);
         }
-        if (diskFull && now - nextSpoolTryNanos >= 0) {
-            spill();
-            if (diskFull && now - nextSpoolTryNanos >= 0) {
-                nextSpoolTryNanos = now + SPOOL_RETRY_NANOS; // still full but nothing failed: look again in a second
-            }
-        }
+        leaseIfSpooled(fifo.retryDisk(now, inFlightBatch));
         return pump(now);
     }
 
@@ -302,7 +241,7 @@ public final class InfluxWriter extends QueuedSink {
 
     @Override
     boolean settled() {
-        return memory.isEmpty() && inFlight == null && (spool == null || spool.isEmpty() || unreachable);
+        return fifo.memoryEmpty() && inFlight == null && (!fifo.spoolHolds() || unreachable);
     }
 
     @Override
@@ -329,127 +268,29 @@ public final class InfluxWriter extends QueuedSink {
         } else {
             e.reset();
         }
-        memory.addLast(new Batch(flags, points, body));
-        memoryBytes += body.length;
-        memoryPoints += points;
-        if (unreachable || (spool != null && !spool.isEmpty()) || queueSize() > config.queueHighWater()
-                || memoryBytes > config.memoryBatchBytes()) {
+        fifo.add(new BatchFifo.Batch(flags, points, body));
+        if (unreachable || fifo.spoolHolds() || queueSize() > config.queueHighWater()
+                || fifo.memoryBytes() > config.memoryBatchBytes()) {
             spill();
         }
     }
 
-    /**
-     * Moves every memory batch to the spool, oldest first (the in-flight one becomes the leased
-     * spool head). When the spool cannot take one, applies the disk-full policy (class doc).
-     */
+    /** Moves memory batches to the spool (see {@link BatchFifo}); the in-flight one becomes the leased spool head. */
     private void spill() {
-        if (spoolBlocked && nanoTime.getAsLong() - nextSpoolTryNanos < 0) {
-            boundMemory();
-            return;
-        }
-        if (!openSpool()) {
-            spoolBlocked = true;
-            boundMemory();
-            return;
-        }
-        while (!memory.isEmpty()) {
-            Batch b = memory.peekFirst();
-            Spool.Record r;
-            try {
-                r = appendToSpool(b);
-            } catch (IOException e) {
-                diskTrouble(e);
-                if (makeRoom()) {
-                    continue;
-                }
-                spoolBlocked = true;
-                boundMemory();
-                return;
-            }
-            spoolBlocked = false;
-            memory.pollFirst();
-            memoryBytes -= b.body.length;
-            memoryPoints -= b.points;
-            if (b == inFlightBatch) {
-                try {
-                    spool.leaseAppended(r);
-                    inFlightRecord = r;
-                } catch (IOException | IllegalStateException e) {
-                    LOG.log(System.Logger.Level.WARNING, "could not lease the spooled in-flight batch: " + e);
-                }
-                inFlightBatch = null;
-            }
-        }
-        if (diskFull && roomAgain()) {
-            diskFull = false;
-            LOG.log(System.Logger.Level.INFO, "the spool in {0} is writable again", config.dataDir());
-        }
+        leaseIfSpooled(fifo.spill(inFlightBatch));
     }
 
-    /** After a clean spill while disk full: is there room for two segments again? */
-    private boolean roomAgain() {
-        try {
-            return Files.getFileStore(config.dataDir()).getUsableSpace() >= 2 * config.spoolSegmentBytes();
-        } catch (IOException e) {
-            return false;
+    private void leaseIfSpooled(Spool.Record r) {
+        if (r != null) {
+            inFlightRecord = r;
+            inFlightBatch = null;
         }
-    }
-
-    /** Disk-full policy, step 1: deletes the oldest spool segment; false when none can go. */
-    private boolean makeRoom() {
-        try {
-            long lost = spool.dropOldestSegment();
-            if (lost < 0) {
-                return false;
-            }
-            tally.droppedDiskFull += lost;
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Disk-full policy, step 2: drops the oldest memory batches beyond the hard bound (not the one in flight). */
-    private void boundMemory() {
-        long bound = 4 * Math.max(config.memoryBatchBytes(), 1L << 20);
-        while (memoryBytes > bound && memory.size() > 1) {
-            Batch head = memory.pollFirst();
-            Batch victim = head;
-            if (head == inFlightBatch) {
-                victim = memory.pollFirst();
-                memory.addFirst(head);
-            }
-            memoryBytes -= victim.body.length;
-            memoryPoints -= victim.points;
-            tally.droppedDiskFull += victim.points;
-        }
-    }
-
-    private Spool.Record appendToSpool(Batch b) throws IOException {
-        long capBefore = spool.capReachedEvents;
-        Spool.Record r = spool.append(b.flags, b.points, b.body, 0, b.body.length);
-        tally.spooled += b.points;
-        if (spool.capReachedEvents != capBefore && !capLogged) {
-            capLogged = true;
-            LOG.log(System.Logger.Level.WARNING, "spool cap of {0} bytes reached in {1}: dropping the oldest points",
-                    config.spoolMaxBytes(), config.dataDir());
-        }
-        return r;
     }
 
     @Override
     void gauges(Tally t) {
-        if (spool != null) {
-            t.droppedSpoolCap += spool.droppedCapPoints - spoolCapSeen;
-            spoolCapSeen = spool.droppedCapPoints;
-            t.droppedCorrupt += spool.droppedCorruptPoints - spoolCorruptPointsSeen;
-            spoolCorruptPointsSeen = spool.droppedCorruptPoints;
-            t.spoolCapReached += spool.capReachedEvents - spoolCapEventsSeen;
-            spoolCapEventsSeen = spool.capReachedEvents;
-            t.spoolCorruptRecords += spool.corruptRecords - spoolCorruptRecordsSeen;
-            spoolCorruptRecordsSeen = spool.corruptRecords;
-        }
-        long memoryNow = memoryPoints;
+        fifo.gauges(t);
+        long memoryNow = fifo.memoryPoints();
         if (dataEnc != null) {
             memoryNow += dataEnc.lines() + healthEnc.lines();
         }
@@ -457,12 +298,9 @@ public final class InfluxWriter extends QueuedSink {
             memoryNow += inFlightRecord.points; // deleted from disk while in flight: only here now
         }
         t.inMemory = memoryNow;
-        t.spoolPending = spool == null ? 0 : spool.pendingPoints();
-        t.spoolBytes = spool == null ? 0 : spool.bytes();
         t.batchSize = batchSize;
         t.reachable = !unreachable;
         t.unreachableSinceMillis = unreachable ? unreachableSinceMillis : 0;
-        t.diskFull = diskFull;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -482,15 +320,15 @@ public final class InfluxWriter extends QueuedSink {
         if (now < nextAttemptNanos) {
             return progressed;
         }
-        Spool.Record r = spool == null || spool.isEmpty() ? null : spool.peek();
+        Spool.Record r = fifo.peekSpool();
         if (r != null) {
             inFlight = send(r.flags, r.body);
             inFlightRecord = r;
             return true;
         }
-        Batch b = memory.peekFirst();
+        BatchFifo.Batch b = fifo.memoryHead();
         if (b != null) {
-            inFlight = send(b.flags, b.body);
+            inFlight = send(b.flags(), b.body());
             inFlightBatch = b;
             return true;
         }
@@ -513,9 +351,9 @@ public final class InfluxWriter extends QueuedSink {
         CompletableFuture<HttpResponse<String>> f = inFlight;
         inFlight = null;
         boolean fromSpool = inFlightRecord != null;
-        int points = fromSpool ? inFlightRecord.points : inFlightBatch.points;
-        int flags = fromSpool ? inFlightRecord.flags : inFlightBatch.flags;
-        byte[] body = fromSpool ? inFlightRecord.body : inFlightBatch.body;
+        int points = fromSpool ? inFlightRecord.points : inFlightBatch.points();
+        int flags = fromSpool ? inFlightRecord.flags : inFlightBatch.flags();
+        byte[] body = fromSpool ? inFlightRecord.body : inFlightBatch.body();
         HttpResponse<String> resp = null;
         String error = null;
         try {
@@ -530,7 +368,7 @@ public final class InfluxWriter extends QueuedSink {
             tally.batchesConfirmed++;
             if (unreachable) {
                 LOG.log(System.Logger.Level.INFO, "database reachable again; draining {0} spooled points",
-                        spool == null ? 0 : spool.pendingPoints());
+                        fifo.spoolPendingPoints());
             }
             unreachable = false;
             attempt = 0;
@@ -578,23 +416,13 @@ public final class InfluxWriter extends QueuedSink {
         inFlightBatch = null;
     }
 
-    /** The spooled batch in flight was not confirmed: it stays the spool head, unless its segment was deleted meanwhile. */
+    /** The spooled batch in flight was not confirmed (see {@link BatchFifo#unconfirmed}). */
     private void releaseInFlightRecord() throws IOException {
         Spool.Record r = inFlightRecord;
-        if (r == null) {
-            return;
+        if (r != null) {
+            inFlightRecord = null;
+            fifo.unconfirmed(r);
         }
-        inFlightRecord = null;
-        if (r.droppedBy == 0) {
-            spool.release(r);
-            return;
-        }
-        if (r.droppedBy == Spool.DROPPED_BY_CAP) {
-            tally.droppedSpoolCap += r.points;
-        } else {
-            tally.droppedDiskFull += r.points;
-        }
-        spool.commit(r);
     }
 
     private void consumeInFlight(boolean confirmed, int points) throws IOException {
@@ -604,11 +432,9 @@ public final class InfluxWriter extends QueuedSink {
             }
             Spool.Record r = inFlightRecord;
             inFlightRecord = null;
-            spool.commit(r);
+            fifo.consumed(r);
         } else {
-            Batch b = memory.pollFirst();
-            memoryBytes -= b.body.length;
-            memoryPoints -= b.points;
+            fifo.consumeMemoryHead();
             inFlightBatch = null;
         }
     }
@@ -631,7 +457,7 @@ public final class InfluxWriter extends QueuedSink {
     void finish(long deadline) {
         try {
             sealAll();
-            while (nanoTime.getAsLong() < deadline && (inFlight != null || !memory.isEmpty())) {
+            while (nanoTime.getAsLong() < deadline && (inFlight != null || !fifo.memoryEmpty())) {
                 if (!pump(nanoTime.getAsLong())) {
                     if (inFlight == null && nextAttemptNanos > deadline) {
                         break; // the next retry would come after the bound: spool now
@@ -648,7 +474,7 @@ public final class InfluxWriter extends QueuedSink {
             }
             drainAll(); // a racing offer may have slipped in before closing was seen
             sealAll();
-            nextSpoolTryNanos = nanoTime.getAsLong(); // one last try even when the disk was full
+            fifo.tryDiskNow(); // one last try even when the disk was full
             spill();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, "influx writer close sequence failed; counting the rest as dropped", e);
@@ -659,20 +485,9 @@ public final class InfluxWriter extends QueuedSink {
 
     /** Counts what is still in memory as dropped (shutdown) and releases spool, gzip and transport. */
     private void release() {
-        long left = memoryPoints + dataEnc.lines() + healthEnc.lines();
-        tally.droppedShutdown += left;
-        memory.clear();
-        memoryBytes = 0;
-        memoryPoints = 0;
+        tally.droppedShutdown += fifo.close() + dataEnc.lines() + healthEnc.lines();
         dataEnc.reset();
         healthEnc.reset();
-        if (spool != null) {
-            try {
-                spool.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing spool", e);
-            }
-        }
         gzip.close();
         transport.close(); // never waits for a stalled request: close() is bounded
     }
