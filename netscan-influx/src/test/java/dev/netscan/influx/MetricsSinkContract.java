@@ -51,9 +51,12 @@ abstract class MetricsSinkContract {
         opened.forEach(MetricsSink::close);
     }
 
-    /** {@code n} pings of 50 devices in a /16 of their own, timestamps an hour ago, ms-aligned per device. */
+    /**
+     * {@code n} pings of 50 devices in a random /16 of 100.64.0.0/10 (VictoriaMetricsWriteTest uses
+     * 10/8), timestamps from an hour ago, ms-aligned per device.
+     */
     static List<PingResult> pings(int n) {
-        int base = (10 << 24) | (new SplittableRandom(System.nanoTime()).nextInt(1, 255) << 16);
+        int base = (100 << 24) | ((64 + new SplittableRandom(System.nanoTime()).nextInt(64)) << 16);
         long t0 = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
         List<PingResult> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
