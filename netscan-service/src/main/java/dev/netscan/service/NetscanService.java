@@ -149,6 +149,9 @@ public final class NetscanService implements AutoCloseable {
                 .rateLimitPps(config.pingRateLimitPps())
                 .slotCapacity(slots)
                 .maxInFlight(inFlightBound(slots, config.icmpMaxInFlight()))
+                // room for a whole interval of the schedule, so a scheduler catching up after a
+                // stall (a loaded host) is not refused by a full queue
+                .laneQueueCapacity(Math.max(8_192, Math.min(config.maxConcurrentPingers(), 1 << 20)))
                 .build();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : Settings.snmp(config);
     }
