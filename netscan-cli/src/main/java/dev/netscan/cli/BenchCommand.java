@@ -164,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
             m.put("send_errors", c1.sendErrors() - c0.sendErrors());
             m.put("local_outcomes", c1.local().total() - c0.local().total());
             m.put("effective_interval_ms", c1.effectiveIntervalNanos() / 1_000_000);
-            m.put("lateness_p99_us", c1.latenessP99Micros());
+            m.put("lateness_p99_us", c1.latenessP99Micros()); // since start, the first sweep included
             m.put("cpu_pct_of_one_core", 100.0 * (cpu1 - cpu0) / window);
             m.put("cpu_us_per_echo", echoes == 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / echoes);
             m.put("cores", (long) Runtime.getRuntime().availableProcessors());
@@ -249,8 +249,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         Object fp = m.get("fping");
         if (fp instanceof Map<?, ?> f && f.get("cpu_us_per_echo") instanceof Double fpe && Double.isFinite(perEcho)) {
-            r.append(String.format(Locale.ROOT, "; fping on the same addresses: %.1f us per echo (netscan %.2fx cheaper)",
-                    fpe, fpe / perEcho));
+            r.append(String.format(Locale.ROOT, "; fping on the same addresses: %.1f us per echo (%s)", fpe,
+                    fpe >= perEcho ? String.format(Locale.ROOT, "netscan %.2fx cheaper", fpe / perEcho)
+                            : String.format(Locale.ROOT, "netscan %.2fx dearer", perEcho / fpe)));
         }
         return r.toString();
     }
