@@ -105,9 +105,10 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--snmp-retries", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int snmpRetries;
 
-    @Option(names = "--snmp-in-flight", paramLabel = "N", defaultValue = "1024",
-            description = "SNMP requests in flight at once (default: ${DEFAULT-VALUE}).")
-    int snmpInFlight;
+    @Option(names = "--snmp-in-flight", paramLabel = "N",
+            description = "Devices asked over SNMP at once (default: every live device at once, up to 8,192;"
+                    + " each agent always has at most one request in flight).")
+    Integer snmpInFlight;
 
     @Option(names = "--community", paramLabel = "COMMUNITY",
             description = "v1/v2c community (default: $NETSCAN_SNMP_COMMUNITY, else public).")
@@ -180,9 +181,12 @@ final class ScanCommand implements Callable<Integer> {
         }
         NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
                 .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
-                .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight)
+                .snmpRetries(snmpRetries)
                 // a one-shot scan has no ping interval; give validation one that --timeout fits in
                 .pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
+        if (snmpInFlight != null) {
+            cb.snmpMaxInFlight(snmpInFlight);
+        }
         if (ratePps != null) {
             cb.pingRateLimitPps(ratePps);
         }
@@ -218,7 +222,7 @@ final class ScanCommand implements Callable<Integer> {
             pingIpv6(engine, v6, rows);
         }
         if (snmpSettings != null) {
-            askSnmp(snmpSettings, rows);
+            askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size()), rows);
         }
         List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
         sorted.sort(Comparator.comparing((ScanReport.Row r) -> r.ipv4() == 0 && r.address().contains(":"))
@@ -262,6 +266,16 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         done.await(timeout.toMillis() * (retries + 1) + 5_000, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A one-shot scan asks every live device at once (up to {@link SnmpSettings#MAX_SIZED_IN_FLIGHT}):
+     * the window is one query's worst case, timeout x (retries + 1). Politeness per agent does not
+     * depend on it (one request per agent at a time).
+     */
+    private static SnmpSettings sizedToLiveDevices(SnmpSettings s, int devices) {
+        Duration oneQuery = s.timeout().multipliedBy(s.retries() + 1L);
+        return s.toBuilder().maxInFlight(SnmpSettings.inFlightFor(devices, s.timeout(), s.retries(), oneQuery, 1)).build();
     }
 
     private static void askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
