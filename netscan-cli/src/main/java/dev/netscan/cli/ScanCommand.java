@@ -15,6 +15,7 @@ import dev.netscan.discovery.Sweep;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepProgress;
 import dev.netscan.discovery.SweepSummary;
+import dev.netscan.discovery.snmp.SnmpCounters;
 import dev.netscan.discovery.snmp.SnmpListener;
 import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpScanner;
@@ -222,7 +223,10 @@ final class ScanCommand implements Callable<Integer> {
             pingIpv6(engine, v6, rows);
         }
         if (snmpSettings != null) {
-            askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size()), rows);
+            SnmpCounters c = askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size()), rows);
+            if (!quiet && c != null) {
+                System.err.println(snmpSummary(c));
+            }
         }
         List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
         sorted.sort(Comparator.comparing((ScanReport.Row r) -> r.ipv4() == 0 && r.address().contains(":"))
@@ -278,7 +282,15 @@ final class ScanCommand implements Callable<Integer> {
         return s.toBuilder().maxInFlight(SnmpSettings.inFlightFor(devices, s.timeout(), s.retries(), oneQuery, 1)).build();
     }
 
-    private static void askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
+    /** One line on stderr: how every device's SNMP query ended (the outcomes of {@link SnmpCounters}). */
+    static String snmpSummary(SnmpCounters c) {
+        return "SNMP: " + c.successes() + " answered, " + c.noAgent() + " no agent (port unreachable), "
+                + c.timeouts() + " timed out, " + c.authFailures() + " auth failures, " + c.errors() + " errors, "
+                + c.localRefusals() + " not sent (local)";
+    }
+
+    /** Asks every live IPv4 device; returns the scanner's counters, or null when there was nothing to ask. */
+    private static SnmpCounters askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
         IntArrayList ips = new IntArrayList();
         for (ScanReport.Row r : rows.values()) {
             if (r.ipv4() != 0 || !r.address().contains(":")) {
@@ -286,7 +298,7 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         if (ips.isEmpty()) {
-            return;
+            return null;
         }
         CountDownLatch done = new CountDownLatch(ips.size());
         SnmpListener listener = new SnmpListener() {
@@ -308,6 +320,7 @@ final class ScanCommand implements Callable<Integer> {
             long perRound = settings.timeout().toMillis() * (settings.retries() + 1);
             long rounds = (ips.size() + settings.maxInFlight() - 1) / settings.maxInFlight();
             done.await(perRound * rounds * 8 + 5_000, TimeUnit.MILLISECONDS);
+            return scanner.counters();
         }
     }
 
