@@ -44,6 +44,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -96,6 +99,8 @@ public final class NetscanService implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile Instant startedAt;
+    /** The HTTP surface (health, metrics); null when {@code health_check_port} is 0. Written under {@code lifecycle}. */
+    private volatile HealthServer http;
     private DeviceRegistry registry;
     private MetricsSink sink;
     private boolean ownsSink;
@@ -148,6 +153,10 @@ public final class NetscanService implements AutoCloseable {
                 started = true;
                 startedAt = Instant.now();
                 scheduleJobs();
+                if (config.healthCheckPort() > 0) {
+                    http = HealthServer.start(config.healthCheckPort(), this::healthDocument, this::ready,
+                            this::healthFields);
+                }
             } catch (IOException | RuntimeException e) {
                 started = false;
                 shutdown(Duration.ofSeconds(10));
@@ -513,6 +522,49 @@ public final class NetscanService implements AutoCloseable {
         return m;
     }
 
+    /**
+     * The port the HTTP surface ({@code /health}, {@code /health/ready}, {@code /health/live},
+     * {@code /metrics}) listens on, on loopback; empty when {@code health_check_port} is 0 or the
+     * service is not running.
+     */
+    public OptionalInt httpPort() {
+        HealthServer h = http;
+        return h == null || !running() ? OptionalInt.empty() : OptionalInt.of(h.port());
+    }
+
+    /**
+     * The {@code /health} document: {@code status} (ok, degraded, critical, stopping), version,
+     * uptime, readiness, every {@link #healthFields()} entry and the alert history.
+     */
+    public Map<String, Object> healthDocument() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> fields = healthFields();
+        Object level = fields.getOrDefault("alert_level", "INFO");
+        m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
+                : "WARNING".equals(level) ? "degraded" : "ok");
+        m.put("version", version());
+        m.put("ready", ready());
+        m.putAll(fields);
+        List<Map<String, Object>> history = new ArrayList<>();
+        for (Alert a : alerts()) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("time", a.time().toString());
+            am.put("tier", a.tier().name());
+            am.put("cause", a.cause());
+            am.put("value", a.value());
+            am.put("message", a.message());
+            history.add(am);
+        }
+        m.put("alerts", history);
+        return m;
+    }
+
+    /** netscan's version, from the jar manifest, else the build's. */
+    public static String version() {
+        String v = NetscanService.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+
     private static long processCpuMillis() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime() / 1_000_000;
@@ -559,6 +611,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
+        quietly("http", () -> { if (http != null) http.close(); });
         if (jobs != null) {
             jobs.shutdownNow();
         }
