@@ -107,8 +107,8 @@ final class ScanCommand implements Callable<Integer> {
     int snmpRetries;
 
     @Option(names = "--snmp-in-flight", paramLabel = "N",
-            description = "Devices asked over SNMP at once (default: every live device at once, up to 8,192;"
-                    + " each agent always has at most one request in flight).")
+            description = "Devices asked over SNMP at once (default: every live device at once, up to 8,192"
+                    + " or --in-flight if larger; each agent always has at most one request in flight).")
     Integer snmpInFlight;
 
     @Option(names = "--community", paramLabel = "COMMUNITY",
@@ -223,9 +223,10 @@ final class ScanCommand implements Callable<Integer> {
             pingIpv6(engine, v6, rows);
         }
         if (snmpSettings != null) {
-            SnmpCounters c = askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size()), rows);
+            long s0 = System.nanoTime();
+            SnmpCounters c = askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size(), inFlight), rows);
             if (!quiet && c != null) {
-                System.err.println(snmpSummary(c));
+                System.err.println(snmpSummary(c) + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0) + " ms");
             }
         }
         List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
@@ -273,13 +274,14 @@ final class ScanCommand implements Callable<Integer> {
     }
 
     /**
-     * A one-shot scan asks every live device at once (up to {@link SnmpSettings#MAX_SIZED_IN_FLIGHT}):
-     * the window is one query's worst case, timeout x (retries + 1). Politeness per agent does not
-     * depend on it (one request per agent at a time).
+     * A one-shot scan asks every live device at once, up to {@link SnmpSettings#MAX_SIZED_IN_FLIGHT}
+     * or the user's {@code --in-flight} when that is larger (a user who asks for 65,536 probes in
+     * flight gets as many SNMP queries too). Politeness per agent does not depend on it (one
+     * request per agent at a time).
      */
-    private static SnmpSettings sizedToLiveDevices(SnmpSettings s, int devices) {
-        Duration oneQuery = s.timeout().multipliedBy(s.retries() + 1L);
-        return s.toBuilder().maxInFlight(SnmpSettings.inFlightFor(devices, s.timeout(), s.retries(), oneQuery, 1)).build();
+    private static SnmpSettings sizedToLiveDevices(SnmpSettings s, int devices, Integer userInFlight) {
+        int cap = Math.max(SnmpSettings.MAX_SIZED_IN_FLIGHT, userInFlight == null ? 0 : Math.min(userInFlight, 65_536));
+        return s.toBuilder().maxInFlight(Math.max(1, Math.min(devices, cap))).build();
     }
 
     /** One line on stderr: how every device's SNMP query ended (the outcomes of {@link SnmpCounters}). */
@@ -320,6 +322,11 @@ final class ScanCommand implements Callable<Integer> {
             long perRound = settings.timeout().toMillis() * (settings.retries() + 1);
             long rounds = (ips.size() + settings.maxInFlight() - 1) / settings.maxInFlight();
             done.await(perRound * rounds * 8 + 5_000, TimeUnit.MILLISECONDS);
+            // outcomes are counted just after the listener returns: let the last ones land (bounded)
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (scanner.counters().completed() < ips.size() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
             return scanner.counters();
         }
     }
