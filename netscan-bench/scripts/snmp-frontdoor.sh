@@ -67,7 +67,7 @@ scan_case() {
   local label=$1 ns=$2 jar=$3 target=$4 t0 t1 ms
   t0=$(date +%s%N)
   ip netns exec "$ns" "${SCAN_JAVA[@]}" -jar "$jar" scan 127.2.0.0/18 127.2.64.0/20 \
-      --rate 1000000 --in-flight 65536 --format csv >"$WORK/out.csv" 2>"$WORK/err.txt" || true
+      --rate 1000000 --in-flight 65536 --format csv ${EXTRA:-} >"$WORK/out.csv" 2>"$WORK/err.txt" || true
   t1=$(date +%s%N)
   ms=$(( (t1 - t0) / 1000000 ))
   local alive
@@ -82,6 +82,7 @@ scan_case() {
 if [[ "$CASES" == *" A "* ]]; then
   ns=$(new_ns a)
   scan_case "A scan, port-unreachable" "$ns" "$CLI" 3
+  EXTRA=--no-snmp scan_case "A' same, --no-snmp (the floor)" "$ns" "$CLI" ""
   if [ -n "${BASE_JAR:-}" ]; then scan_case "A baseline ($BASE_JAR)" "$ns" "$BASE_JAR" ""; fi
   ip netns exec "$ns" bash -c 'echo "  kernel: $(nstat -az IcmpOutDestUnreachs IcmpOutRateLimitGlobal IcmpOutRateLimitHost | tail -n +2 | tr -s " " | tr "\n" ";")"'
 fi
