@@ -79,10 +79,10 @@ class ConfigFileTest {
         assertThat(c.maxDevices()).isEqualTo(5000);
         assertThat(c.maxConcurrentPingers()).isEqualTo(5000);
         assertThat(c.queueCapacity()).isEqualTo(100_000);
-        assertThat(r.warnings()).hasSize(6)
-                .anySatisfy(w -> assertThat(w).startsWith("snmp_rate_limit: accepted for compatibility and ignored"))
-                .anySatisfy(w -> assertThat(w).startsWith("snmp_burst_limit:"))
-                .anySatisfy(w -> assertThat(w).startsWith("ping_burst_limit:"))
+        assertThat(c.snmp().rateLimitPerSecond()).isEqualTo(10.0); // the Go service's key, honoured
+        assertThat(c.snmp().burstLimit()).isEqualTo(50);
+        assertThat(r.warnings()).hasSize(4)
+                .anySatisfy(w -> assertThat(w).startsWith("ping_burst_limit: accepted for compatibility and ignored"))
                 .anySatisfy(w -> assertThat(w).startsWith("max_concurrent_snmp_pollers:"))
                 .anySatisfy(w -> assertThat(w).startsWith("min_scan_interval:"))
                 .anySatisfy(w -> assertThat(w).startsWith("memory_limit_mb:"));
