@@ -183,7 +183,7 @@ public final class NetscanConfig {
         this.snmp = new Snmp(b.snmpEnabled, b.snmpVersion, b.snmpCommunity, b.snmpPort, b.snmpTimeout, b.snmpRetries,
                 b.snmpInterval, b.snmpMaxConsecutiveFails, b.snmpBackoff,
                 b.snmpMaxInFlight != null ? b.snmpMaxInFlight
-                        : sizedSnmpInFlight(Math.min(targets == null ? 0 : targets.size(), b.maxDevices), b.snmpTimeout, b.snmpRetries,
+                        : sizedSnmpInFlight(Math.min(targets == null ? 0 : targets.size(), this.maxDevices), b.snmpTimeout, b.snmpRetries,
                                 snmpFirstAskWindow(b.snmpInterval), p.snmpMaxInFlight()),
                 b.snmpRateLimit, b.snmpBurstLimit != null ? b.snmpBurstLimit : Math.max(1, (int) Math.ceil(b.snmpRateLimit)),
                 b.snmpUser, b.snmpAuthProtocol, b.snmpAuthPassphrase, b.snmpPrivProtocol, b.snmpPrivPassphrase);
