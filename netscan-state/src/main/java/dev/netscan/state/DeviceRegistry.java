@@ -284,13 +284,6 @@ public final class DeviceRegistry implements AutoCloseable {
     }
 
     /**
-     * Removes every device last seen before {@code olderThanEpochMillis}, least recently seen
-     * first, telling the listener about each ({@link RegistryListener#onPruned}). O(k log n) for
-     * k removed devices.
-     *
-     * @return the removed addresses, in the order they were removed (an unmodifiable list)
-     */
-    /**
      * Removes every device not seen for at least {@code age} by this registry's clock (the
      * injected one, so a fake clock in tests decides), as {@link #prune(long)} does with
      * {@code clock - age}.
@@ -301,6 +294,13 @@ public final class DeviceRegistry implements AutoCloseable {
         return prune(clock.getAsLong() - age.toMillis());
     }
 
+    /**
+     * Removes every device last seen before {@code olderThanEpochMillis}, least recently seen
+     * first, telling the listener about each ({@link RegistryListener#onPruned}). O(k log n) for
+     * k removed devices.
+     *
+     * @return the removed addresses, in the order they were removed (an unmodifiable list)
+     */
     public IntList prune(long olderThanEpochMillis) {
         lock.lock();
         try {
