@@ -135,7 +135,7 @@ class ConfigFileTest {
                 "influxdb.token: is required for the v2 API",
                 "influxdb.queue_capacity: must be between 16 and 67108864, was 100000000",
                 "governor.sample_interval: must be between 10ms and 1h, was 2h",
-                "governor.memory_warning_pct: 95.0 must be below memoryCriticalPct 90.0");
+                "governor.memory_warning_pct: 95.0 must be below governor.memory_critical_pct 90.0");
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Collects every problem (and warning) of a configuration in one pass, each keyed by its setting,
@@ -23,6 +25,8 @@ import java.util.function.UnaryOperator;
  * credential (callers pass none in). Not thread-safe: one collector per validation.
  */
 public final class ConfigProblems {
+    private static final Pattern CAMEL_CASE = Pattern.compile("\\b[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*\\b");
+
     private final List<Problem> problems = new ArrayList<>();
     private final List<Problem> warnings = new ArrayList<>();
 
@@ -92,7 +96,8 @@ public final class ConfigProblems {
     }
 
     /**
-     * Runs {@code build} and keeps its problems with each key renamed by {@code rename}. A problem
+     * Runs {@code build} and keeps its problems with each key renamed by {@code rename} (and the
+     * part's own setting names inside messages, e.g. {@code memoryCriticalPct}). A problem
      * whose key already had one before this call is dropped: the part was given a value this
      * collector already reported (the first, outer message names it), and a rename to null drops
      * a problem too.
@@ -110,11 +115,26 @@ public final class ConfigProblems {
             for (Problem p : e.problems()) {
                 String key = rename.apply(p.key());
                 if (key != null && !reported.contains(key)) {
-                    add(key, p.message());
+                    add(key, renameInMessage(p.message(), rename));
                 }
             }
             return null;
         }
+    }
+
+    /**
+     * A part's message may name another of its settings ({@code must be below memoryCriticalPct});
+     * those names are camelCase identifiers, never English words, so each is renamed as keys are.
+     */
+    private static String renameInMessage(String message, UnaryOperator<String> rename) {
+        Matcher m = CAMEL_CASE.matcher(message);
+        StringBuilder out = new StringBuilder(message.length() + 16);
+        while (m.find()) {
+            String renamed = rename.apply(m.group());
+            m.appendReplacement(out, Matcher.quoteReplacement(renamed != null ? renamed : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** True when no problem was recorded. */

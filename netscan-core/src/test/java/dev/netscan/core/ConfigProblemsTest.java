@@ -28,16 +28,19 @@ class ConfigProblemsTest {
         p.add("snmp_workers", "outer message");
         Object built = p.collect(() -> {
             throw new InvalidConfigException(List.of(new InvalidConfigException.Problem("maxInFlight", "inner"),
+                    new InvalidConfigException.Problem("warningPct", "must be below criticalPct and maxInFlight"),
                     new InvalidConfigException.Problem("port", "bad port"),
                     new InvalidConfigException.Problem("internal", "dropped")));
         }, k -> switch (k) {
             case "maxInFlight" -> "snmp_workers";
             case "port" -> "snmp.port";
+            case "warningPct" -> "governor.warning_pct";
+            case "criticalPct" -> "governor.critical_pct";
             default -> null;
         });
         assertThat(built).isNull();
         assertThat(p.problems()).extracting(Object::toString).containsExactly("snmp_workers: outer message",
-                "snmp.port: bad port");
+                "governor.warning_pct: must be below governor.critical_pct and snmp_workers", "snmp.port: bad port");
         assertThat(p.collect(() -> "ok")).isEqualTo("ok");
     }
 

@@ -1,6 +1,7 @@
 /**
  * Internals of the ICMP engine ({@link dev.netscan.discovery.IcmpEngine}); not an API, may change
- * without notice.
+ * without notice. Not exported by the {@code dev.netscan.discovery} module (its types are public
+ * only for the engine in the parent package; benchmarks reach them on the class path).
  *
  * <ul>
  *   <li>{@link dev.netscan.discovery.icmp.Libc}: the non-variadic libc calls (socket, setsockopt,
