@@ -46,11 +46,10 @@ public final class Settings {
      * @param engine ICMP engine settings
      * @param governor governor settings
      * @param sweep discovery sweep options (the seed is set per sweep)
-     * @param registry the registry's builder, validated; the service adds the listener and loads
      * @param warnings settings that work but deserve a word (MD5, DES), keyed by file key
      */
     public record Modules(SnmpSettings snmp, WriterConfig writer, IcmpEngineConfig engine, GovernorSettings governor,
-            SweepOptions sweep, DeviceRegistry.Builder registry, List<InvalidConfigException.Problem> warnings) {}
+            SweepOptions sweep, List<InvalidConfigException.Problem> warnings) {}
 
     private static final Map<String, String> SNMP_KEYS = Map.ofEntries(
             Map.entry("version", "snmp.version"), Map.entry("community", "snmp.community"),
@@ -112,12 +111,12 @@ public final class Settings {
                 keys(GOVERNOR_KEYS, "governor."));
         SweepOptions sweep = problems.collect(() -> SweepOptions.builder().timeout(c.pingTimeout())
                 .retries(c.sweepRetries()).allowLarge(c.allowLarge()).build(), keys(SWEEP_KEYS, "sweep."));
-        DeviceRegistry.Builder registry = registry(c);
-        boolean registryOk = problems.collect(() -> {
-            registry.validate();
+        // the registry is built at start (its tables are sized then); its settings are checked now
+        problems.collect(() -> {
+            registry(c).validate();
             return Boolean.TRUE;
-        }, keys(REGISTRY_KEYS, "registry.")) != null;
-        return new Modules(snmp, writer, engine, governor, sweep, registryOk ? registry : null, problems.warnings());
+        }, keys(REGISTRY_KEYS, "registry."));
+        return new Modules(snmp, writer, engine, governor, sweep, problems.warnings());
     }
 
     /**
