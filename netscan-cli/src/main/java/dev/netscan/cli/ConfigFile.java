@@ -1,8 +1,10 @@
 package dev.netscan.cli;
 
+import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.NetscanConfig;
 import dev.netscan.core.Profile;
+import dev.netscan.service.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,10 +29,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * <p>It accepts the key names of the Go netscan service (so its users' files keep working) plus
  * netscan's own. {@code ${VAR}} (and {@code ${VAR:-default}}) anywhere in a value expands from the
- * environment, for secrets. Every problem in the file is reported at once, each with its key: a
- * value of the wrong type, an unknown key (with a "did you mean"), a missing environment
- * variable, and everything {@link NetscanConfig.Builder#build()} finds. Keys of the Go service
- * that netscan does not need are accepted and reported in {@link Result#warnings()}.
+ * environment, for secrets. Every problem in the file is reported at once, in one
+ * {@link InvalidConfigException} naming the file, each problem with its key: a value of the wrong
+ * type, an unknown key (with a "did you mean"), a missing environment variable, everything
+ * {@link NetscanConfig.Builder#build(ConfigProblems)} finds, and everything each module's own
+ * builder finds ({@link Settings#check}), so a file this loader accepts is one the service starts
+ * with. Keys of the Go service that netscan does not need are accepted and reported in
+ * {@link Result#warnings()}, as are settings that work but are weak (MD5, DES).
  */
 public final class ConfigFile {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
@@ -48,7 +53,8 @@ public final class ConfigFile {
     public record Result(NetscanConfig config, List<String> warnings) {}
 
     private final Map<String, String> env;
-    private final List<String> problems = new ArrayList<>();
+    /** Everything wrong with the file, keyed by file key, in one pass. */
+    private final ConfigProblems problems = new ConfigProblems();
     private final List<String> warnings = new ArrayList<>();
     private final NetscanConfig.Builder b = NetscanConfig.builder();
     private final Map<String, BiConsumer<String, Object>> keys = new LinkedHashMap<>();
@@ -73,9 +79,9 @@ public final class ConfigFile {
         try {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
-            throw new InvalidConfigException(List.of(path + ": no such file"));
+            throw InvalidConfigException.of(path.toString(), "no such file");
         } catch (IOException e) {
-            throw new InvalidConfigException(List.of(path + ": cannot be read (" + e.getMessage() + ")"));
+            throw InvalidConfigException.of(path.toString(), "cannot be read (" + e.getMessage() + ")");
         }
         return parse(text, path.toString(), env);
     }
@@ -96,25 +102,23 @@ public final class ConfigFile {
         } catch (MarkedYAMLException e) {
             String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
                     + ", column " + (e.getProblemMark().getColumn() + 1);
-            throw new InvalidConfigException(List.of(source + ": not valid YAML" + where + ": " + e.getProblem()));
+            throw InvalidConfigException.of(source, "not valid YAML" + where + ": " + e.getProblem());
         } catch (RuntimeException e) {
-            throw new InvalidConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
+            throw InvalidConfigException.of(source, "not valid YAML: " + e.getMessage());
         }
         if (root == null) {
             root = Map.of();
         }
         if (!(root instanceof Map<?, ?> map)) {
-            throw new InvalidConfigException(List.of(source + ": the top level must be a mapping of keys to values"));
+            throw InvalidConfigException.of(source, "the top level must be a mapping of keys to values");
         }
         walk("", map);
-        NetscanConfig config = null;
-        try {
-            config = b.build();
-        } catch (InvalidConfigException e) {
-            problems.addAll(e.problems());
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
+        // one pass: the file's own problems, the configuration's, and every module's, together
+        NetscanConfig config = b.build(problems);
+        Settings.check(config, problems);
+        problems.throwIfAny(source);
+        for (InvalidConfigException.Problem w : problems.warnings()) {
+            warnings.add(w.toString());
         }
         return new Result(config, Collections.unmodifiableList(warnings));
     }
@@ -128,7 +132,7 @@ public final class ConfigFile {
                 try {
                     setter.accept(key, value);
                 } catch (IllegalArgumentException ex) {
-                    problems.add(key + ": " + ex.getMessage());
+                    problems.add(key, ex.getMessage());
                 }
             } else if (IGNORED.containsKey(key)) {
                 warnings.add(key + ": accepted for compatibility and ignored (" + IGNORED.get(key) + ")");
@@ -136,7 +140,7 @@ public final class ConfigFile {
                 walk(key + ".", sub);
             } else {
                 String hint = suggest(key);
-                problems.add(key + ": unknown key" + (hint == null ? "" : "; did you mean " + hint + "?"));
+                problems.add(key, "unknown key" + (hint == null ? "" : "; did you mean " + hint + "?"));
             }
         }
     }

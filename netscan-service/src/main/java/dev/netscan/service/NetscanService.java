@@ -58,6 +58,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * netscan as a service you can embed: build it from a {@link NetscanConfig}, {@link #start()} it,
@@ -81,6 +82,9 @@ public final class NetscanService implements AutoCloseable {
     private static final String SNAPSHOT = "registry.snapshot";
 
     private final NetscanConfig config;
+    /** Every module's configuration, validated once by the builder. */
+    private final Settings.Modules modules;
+    private final LongSupplier epochMillis;
     private final MetricsSink customSink;
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
@@ -119,13 +123,12 @@ public final class NetscanService implements AutoCloseable {
 
     private NetscanService(Builder b) {
         this.config = b.config;
+        this.modules = b.modules;
+        this.epochMillis = b.epochMillis;
         this.customSink = b.sink;
         this.hostProbe = b.hostProbe;
-        this.engineConfig = b.engineConfig != null ? b.engineConfig : IcmpEngineConfig.builder()
-                .rateLimitPps(config.pingRateLimitPps())
-                .maxInFlight(Math.max(config.icmpMaxInFlight(), Math.min(131_072, config.maxConcurrentPingers())))
-                .build();
-        this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : Settings.snmp(config);
+        this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
+        this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
     }
 
     /** A builder for a service running {@code config}. */
@@ -174,22 +177,14 @@ public final class NetscanService implements AutoCloseable {
         if (customSink != null) {
             sink = customSink;
         } else if (config.influx() != null) {
-            sink = new InfluxWriter(Settings.writer(config)).start();
+            sink = new InfluxWriter(modules.writer()).start();
             ownsSink = true;
         } else {
             sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
             ownsSink = true;
         }
         engine = IcmpEngine.start(engineConfig);
-        governor = new Governor(GovernorSettings.builder()
-                .knobs(Knobs.of(config))
-                .sampleInterval(config.healthSampleInterval())
-                .memoryWarningPct(config.memoryWarningPct())
-                .memoryCriticalPct(config.memoryCriticalPct())
-                .temperatureThrottleCelsius(config.temperatureThrottleC())
-                .temperatureCriticalCelsius(config.temperatureCriticalC())
-                .errorRateBackoffPct(config.errorRateBackoffPct())
-                .build(), hostProbe != null ? hostProbe : new OshiHostProbe());
+        governor = new Governor(modules.governor(), hostProbe != null ? hostProbe : new OshiHostProbe());
         governor.addThrottleListener(this::applyThrottle);
         governor.addAlertListener(this::fanOutAlert);
         scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
@@ -236,9 +231,7 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private DeviceRegistry loadRegistry() throws IOException {
-        DeviceRegistry.Builder b = DeviceRegistry.builder().maxDevices(config.maxDevices())
-                .failureThreshold(config.failureThreshold()).suspendBase(config.suspendBase())
-                .suspendMax(config.suspendMax()).listener(new FanOutDevices());
+        DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis).listener(new FanOutDevices());
         Path file = config.dataDir().resolve(SNAPSHOT);
         if (Files.exists(file)) {
             try {
@@ -246,7 +239,7 @@ public final class NetscanService implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "restored " + loaded.size() + " devices from " + file);
                 return loaded;
             } catch (CorruptSnapshotException e) {
-                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + System.currentTimeMillis());
+                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + epochMillis.getAsLong());
                 Files.move(file, aside);
                 LOG.log(System.Logger.Level.ERROR, "registry snapshot " + file + " is unusable (" + e.getMessage()
                         + "); moved to " + aside + " and starting empty");
@@ -276,8 +269,7 @@ public final class NetscanService implements AutoCloseable {
             if (closed) {
                 return Optional.empty();
             }
-            SweepOptions options = SweepOptions.builder().timeout(config.pingTimeout()).retries(config.sweepRetries())
-                    .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
+            SweepOptions options = modules.sweep().withSeed(System.nanoTime());
             Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
                 @Override
                 public void onAlive(int ip, long rttNanos) {
@@ -324,8 +316,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void prune() {
         try {
-            long cutoff = System.currentTimeMillis() - config.pruneAfter().toMillis();
-            IntList gone = registry.prune(cutoff);
+            IntList gone = registry.pruneNotSeenFor(config.pruneAfter()); // by the registry's (injected) clock
             devicesPruned.addAndGet(gone.size());
             if (!gone.isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "pruned " + gone.size() + " devices not seen for " + config.pruneAfter());
@@ -751,6 +742,8 @@ public final class NetscanService implements AutoCloseable {
     /** Builds a {@link NetscanService}. */
     public static final class Builder {
         private final NetscanConfig config;
+        private Settings.Modules modules;
+        private LongSupplier epochMillis = System::currentTimeMillis;
         private MetricsSink sink;
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
@@ -772,7 +765,20 @@ public final class NetscanService implements AutoCloseable {
         /** SNMP settings (default: from the configuration). */
         public Builder snmpSettings(SnmpSettings v) { snmpSettings = v; return this; }
 
+        /**
+         * The wall clock of the registry (last seen, suspensions, pruning), in epoch milliseconds;
+         * default {@link System#currentTimeMillis()}. Tests pass a fake one.
+         */
+        public Builder clock(LongSupplier epochMillis) { this.epochMillis = Objects.requireNonNull(epochMillis); return this; }
+
+        /**
+         * Checks the configuration against every module's own rules ({@link Settings#of}) and
+         * builds the service; nothing starts until {@link NetscanService#start()}.
+         *
+         * @throws dev.netscan.core.InvalidConfigException with every problem, keyed by file key
+         */
         public NetscanService build() {
+            modules = Settings.of(config);
             return new NetscanService(this);
         }
     }
