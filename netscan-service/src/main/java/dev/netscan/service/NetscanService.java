@@ -99,8 +99,9 @@ public final class NetscanService implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile Instant startedAt;
-    /** The HTTP surface (health, metrics); null when {@code health_check_port} is 0. Written under {@code lifecycle}. */
-    private volatile HealthServer http;
+    private final HttpSettings httpSettings;
+    /** The operator's surface (history, events, scans, HTTP); set by start() before the scheduler. */
+    private volatile OperatorSurface surface;
     private DeviceRegistry registry;
     private MetricsSink sink;
     private boolean ownsSink;
@@ -123,6 +124,7 @@ public final class NetscanService implements AutoCloseable {
                 .maxInFlight(Math.max(config.icmpMaxInFlight(), Math.min(131_072, config.maxConcurrentPingers())))
                 .build();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : Settings.snmp(config);
+        this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
     }
 
     /** A builder for a service running {@code config}. */
@@ -154,8 +156,7 @@ public final class NetscanService implements AutoCloseable {
                 startedAt = Instant.now();
                 scheduleJobs();
                 if (config.healthCheckPort() > 0) {
-                    http = HealthServer.start(config.healthCheckPort(), this::healthDocument, this::ready,
-                            this::healthFields);
+                    surface.startHttp(config.healthCheckPort());
                 }
             } catch (IOException | RuntimeException e) {
                 started = false;
@@ -178,6 +179,7 @@ public final class NetscanService implements AutoCloseable {
             ownsSink = true;
         }
         engine = IcmpEngine.start(engineConfig);
+        surface = new OperatorSurface(this, httpSettings);
         governor = new Governor(GovernorSettings.builder()
                 .knobs(Knobs.of(config))
                 .sampleInterval(config.healthSampleInterval())
@@ -189,7 +191,7 @@ public final class NetscanService implements AutoCloseable {
                 .build(), hostProbe != null ? hostProbe : new OshiHostProbe());
         governor.addThrottleListener(this::applyThrottle);
         governor.addAlertListener(this::fanOutAlert);
-        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(surface.observe(sink))
                 .pingInterval(config.pingInterval()).pingTimeout(config.pingTimeout())
                 .maxConcurrentPingers(config.maxConcurrentPingers())
                 .reconcileInterval(config.reconcileInterval()).statsWindow(config.statsWindow()).build();
@@ -427,6 +429,32 @@ public final class NetscanService implements AutoCloseable {
         return Optional.ofNullable(lastSweep.get());
     }
 
+    /** Progress of the discovery sweep running now, or empty when none runs. */
+    public Optional<dev.netscan.discovery.SweepProgress> sweepProgress() {
+        Sweep s = runningSweep.get();
+        return s == null ? Optional.empty() : Optional.of(s.progress());
+    }
+
+    /** The configuration this service runs. */
+    public NetscanConfig config() {
+        return config;
+    }
+
+    /** The ICMP engine, for remote scans (package-private: not part of the embedding API). */
+    IcmpEngine engine() {
+        return engine;
+    }
+
+    /** The governor, for the operator's surface. */
+    Governor governor() {
+        return governor;
+    }
+
+    /** When {@link #start()} finished, or null before. */
+    Instant startedAt() {
+        return startedAt;
+    }
+
     /** The governor's last 100 alerts, oldest first. */
     public List<Alert> alerts() {
         requireStarted();
@@ -528,8 +556,8 @@ public final class NetscanService implements AutoCloseable {
      * service is not running.
      */
     public OptionalInt httpPort() {
-        HealthServer h = http;
-        return h == null || !running() ? OptionalInt.empty() : OptionalInt.of(h.port());
+        OperatorSurface o = surface;
+        return o == null || !running() ? OptionalInt.empty() : o.httpPort();
     }
 
     /**
@@ -611,7 +639,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        quietly("http", () -> { if (http != null) http.close(); });
+        quietly("operator surface", () -> { if (surface != null) surface.close(); });
         if (jobs != null) {
             jobs.shutdownNow();
         }
@@ -672,18 +700,24 @@ public final class NetscanService implements AutoCloseable {
 
     /** Sends registry events to the subscribers, and forgets SNMP state of devices that left. */
     private final class FanOutDevices implements RegistryListener {
-        @Override public void onAdded(int ip) { each(l -> l.onAdded(ip)); }
-        @Override public void onEvicted(int ip) { forget(ip); each(l -> l.onEvicted(ip)); }
-        @Override public void onPruned(int ip) { forget(ip); each(l -> l.onPruned(ip)); }
-        @Override public void onRemoved(int ip) { forget(ip); each(l -> l.onRemoved(ip)); }
-        @Override public void onSuspended(int ip, long until, int n) { each(l -> l.onSuspended(ip, until, n)); }
-        @Override public void onResumed(int ip, boolean expired) { each(l -> l.onResumed(ip, expired)); }
+        @Override public void onAdded(int ip) { operator().onAdded(ip); each(l -> l.onAdded(ip)); }
+        @Override public void onEvicted(int ip) { forget(ip); operator().onEvicted(ip); each(l -> l.onEvicted(ip)); }
+        @Override public void onPruned(int ip) { forget(ip); operator().onPruned(ip); each(l -> l.onPruned(ip)); }
+        @Override public void onRemoved(int ip) { forget(ip); operator().onRemoved(ip); each(l -> l.onRemoved(ip)); }
+        @Override public void onSuspended(int ip, long until, int n) { operator().onSuspended(ip, until, n); each(l -> l.onSuspended(ip, until, n)); }
+        @Override public void onResumed(int ip, boolean expired) { operator().onResumed(ip, expired); each(l -> l.onResumed(ip, expired)); }
 
         private void forget(int ip) {
             SnmpEnrichment e = snmp;
             if (e != null) {
                 e.forget(ip);
             }
+        }
+
+        /** The surface's device listener, or none while the registry loads (before the surface exists). */
+        private RegistryListener operator() {
+            OperatorSurface o = surface;
+            return o == null ? RegistryListener.NONE : o.deviceListener();
         }
 
         private void each(java.util.function.Consumer<RegistryListener> event) {
@@ -718,6 +752,7 @@ public final class NetscanService implements AutoCloseable {
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
+        private HttpSettings httpSettings;
 
         private Builder(NetscanConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -734,6 +769,9 @@ public final class NetscanService implements AutoCloseable {
 
         /** SNMP settings (default: from the configuration). */
         public Builder snmpSettings(SnmpSettings v) { snmpSettings = v; return this; }
+
+        /** The HTTP surface's bind address, token, scan caps, webhook (default: {@link HttpSettings#defaults()}). */
+        public Builder httpSettings(HttpSettings v) { httpSettings = v; return this; }
 
         public NetscanService build() {
             return new NetscanService(this);

@@ -1,0 +1,71 @@
+package dev.netscan.service;
+
+import dev.netscan.core.MetricsSink;
+import dev.netscan.state.RegistryListener;
+import java.io.IOException;
+import java.util.OptionalInt;
+
+/**
+ * Everything the operator sees of one service, in one place: the per-device history fed by the
+ * ping results, {@code /metrics}, and the HTTP server that serves them with {@code /health}.
+ * {@link NetscanService} creates it at start (before the scheduler, which writes through
+ * {@link #observe}) and closes it first at shutdown. Thread-safe.
+ */
+final class OperatorSurface implements AutoCloseable {
+    private final NetscanService service;
+    private final HttpSettings settings;
+    private final DeviceHistory history;
+    private final PrometheusMetrics metrics;
+    private final RegistryListener devices;
+    /** Set once by {@link #startHttp}, under the service's lifecycle lock. */
+    private volatile HealthServer http;
+
+    OperatorSurface(NetscanService service, HttpSettings settings) {
+        this.service = service;
+        this.settings = settings;
+        this.history = new DeviceHistory(settings.perDeviceMetrics());
+        this.metrics = new PrometheusMetrics(service::healthFields, history, service::devices);
+        this.devices = new RegistryListener() {
+            @Override public void onEvicted(int ipv4) { history.forget(ipv4); }
+            @Override public void onPruned(int ipv4) { history.forget(ipv4); }
+            @Override public void onRemoved(int ipv4) { history.forget(ipv4); }
+        };
+    }
+
+    /** The sink the scheduler writes to: records every ping in the history, then passes it on. */
+    MetricsSink observe(MetricsSink sink) {
+        return new ObservingSink(sink, history);
+    }
+
+    /** Registry events for the surface; quick, never blocks (called under the registry's lock). */
+    RegistryListener deviceListener() {
+        return devices;
+    }
+
+    DeviceHistory history() {
+        return history;
+    }
+
+    PrometheusMetrics metrics() {
+        return metrics;
+    }
+
+    /** Starts the HTTP server on {@code port} (0 picks one). */
+    void startHttp(int port) throws IOException {
+        http = HealthServer.start(settings, port, service::healthDocument, service::ready, metrics, s -> {});
+    }
+
+    /** The bound port, empty when no server runs. */
+    OptionalInt httpPort() {
+        HealthServer h = http;
+        return h == null ? OptionalInt.empty() : OptionalInt.of(h.port());
+    }
+
+    @Override
+    public void close() {
+        HealthServer h = http;
+        if (h != null) {
+            h.close();
+        }
+    }
+}
