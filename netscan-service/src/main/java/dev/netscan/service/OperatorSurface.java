@@ -17,6 +17,8 @@ final class OperatorSurface implements AutoCloseable {
     private final DeviceHistory history;
     private final PrometheusMetrics metrics;
     private final RegistryListener devices;
+    private final DeviceEvents events;
+    private final RemoteScans scans;
     /** Set once by {@link #startHttp}, under the service's lifecycle lock. */
     private volatile HealthServer http;
 
@@ -25,11 +27,19 @@ final class OperatorSurface implements AutoCloseable {
         this.settings = settings;
         this.history = new DeviceHistory(settings.perDeviceMetrics());
         this.metrics = new PrometheusMetrics(service::healthFields, history, service::devices);
+        this.events = new DeviceEvents(System::currentTimeMillis,
+                ip -> service.device(ip).map(d -> d.snmp().sysName()).orElse(null));
+        RegistryListener ev = events.listener();
         this.devices = new RegistryListener() {
-            @Override public void onEvicted(int ipv4) { history.forget(ipv4); }
-            @Override public void onPruned(int ipv4) { history.forget(ipv4); }
-            @Override public void onRemoved(int ipv4) { history.forget(ipv4); }
+            @Override public void onAdded(int ipv4) { ev.onAdded(ipv4); }
+            @Override public void onEvicted(int ipv4) { history.forget(ipv4); ev.onEvicted(ipv4); }
+            @Override public void onPruned(int ipv4) { history.forget(ipv4); ev.onPruned(ipv4); }
+            @Override public void onRemoved(int ipv4) { history.forget(ipv4); ev.onRemoved(ipv4); }
+            @Override public void onSuspended(int ipv4, long until, int n) { ev.onSuspended(ipv4, until, n); }
+            @Override public void onResumed(int ipv4, boolean expired) { ev.onResumed(ipv4, expired); }
         };
+        this.scans = new RemoteScans(settings, service::engine, () -> service.config().targets(),
+                service.config().pingTimeout(), System::currentTimeMillis, System::nanoTime);
     }
 
     /** The sink the scheduler writes to: records every ping in the history, then passes it on. */
@@ -50,9 +60,19 @@ final class OperatorSurface implements AutoCloseable {
         return metrics;
     }
 
+    DeviceEvents events() {
+        return events;
+    }
+
+    RemoteScans scans() {
+        return scans;
+    }
+
     /** Starts the HTTP server on {@code port} (0 picks one). */
     void startHttp(int port) throws IOException {
-        http = HealthServer.start(settings, port, service::healthDocument, service::ready, metrics, s -> {});
+        http = HealthServer.start(settings, port, service::healthDocument, service::ready, metrics, s -> {
+            s.createContext("/api/v1/", new ApiRoutes(service, this, scans, settings));
+        });
     }
 
     /** The bound port, empty when no server runs. */
@@ -63,6 +83,7 @@ final class OperatorSurface implements AutoCloseable {
 
     @Override
     public void close() {
+        scans.close();
         HealthServer h = http;
         if (h != null) {
             h.close();
