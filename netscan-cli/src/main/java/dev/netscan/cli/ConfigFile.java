@@ -47,12 +47,18 @@ public final class ConfigFile {
             "memory_limit_mb", "use governor.memory_warning_pct / memory_critical_pct");
 
     /** The configuration and what was accepted but ignored. */
-    public record Result(NetscanConfig config, List<String> warnings) {}
+    public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http) {
+        /** Without HTTP settings: the defaults. */
+        public Result(NetscanConfig config, List<String> warnings) {
+            this(config, warnings, dev.netscan.service.HttpSettings.defaults());
+        }
+    }
 
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final NetscanConfig.Builder b = NetscanConfig.builder();
+    private final dev.netscan.service.HttpSettings.Builder api = dev.netscan.service.HttpSettings.builder();
     private final Map<String, BiConsumer<String, Object>> keys = new LinkedHashMap<>();
 
     private ConfigFile(Map<String, String> env) {
@@ -115,10 +121,16 @@ public final class ConfigFile {
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
         }
+        dev.netscan.service.HttpSettings http = null;
+        try {
+            http = api.build();
+        } catch (InvalidConfigException e) {
+            problems.addAll(e.problems());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new Result(config, Collections.unmodifiableList(warnings));
+        return new Result(config, Collections.unmodifiableList(warnings), http);
     }
 
     private void walk(String prefix, Map<?, ?> map) {
@@ -395,6 +407,20 @@ public final class ConfigFile {
         onDouble("governor.temperature_throttle_c", b::temperatureThrottleC);
         onDouble("governor.temperature_critical_c", b::temperatureCriticalC);
         onDouble("governor.error_rate_backoff_pct", b::errorRateBackoffPct);
+        // --- the operator's HTTP surface (netscan-service HttpSettings)
+        onString("api.bind", api::bind);
+        on("api.token_file", (k, v) -> api.tokenFile(Path.of(str(k, v))));
+        onString("api.token_env", api::tokenEnv);
+        on("api.read_needs_token", (k, v) -> api.readNeedsToken(bool(k, v)));
+        on("api.scan_allowed", (k, v) -> list(k, v).forEach(api::scanAllowed));
+        on("api.per_device_metrics", (k, v) -> api.perDeviceMetrics(bool(k, v)));
+        onString("api.webhook", api::webhook);
+        onInt("api.max_concurrent_scans", api::maxConcurrentScans);
+        onInt("api.scans_per_minute_per_client", api::scansPerMinutePerClient);
+        onDuration("api.result_ttl", api::resultTtl);
+        onInt("api.max_scan_addresses", api::maxScanAddresses);
+        onInt("api.max_scan_rate_pps", api::maxScanRatePps);
+        onDuration("api.max_scan_duration", api::maxScanDuration);
     }
 
     /** Every key this loader knows, for documentation and tests. */

@@ -71,7 +71,11 @@ final class OperatorSurface implements AutoCloseable {
     /** Starts the HTTP server on {@code port} (0 picks one). */
     void startHttp(int port) throws IOException {
         http = HealthServer.start(settings, port, service::healthDocument, service::ready, metrics, s -> {
-            s.createContext("/api/v1/", new ApiRoutes(service, this, scans, settings));
+            ApiRoutes api = new ApiRoutes(service, this, scans, settings);
+            BearerAuth auth = new BearerAuth(settings);
+            s.createContext("/api/v1/", api);
+            s.createContext("/api/v1/stream", new EventStream(events, api::status, auth, 2_000));
+            s.createContext("/", new StaticAssets(auth));
         });
     }
 
