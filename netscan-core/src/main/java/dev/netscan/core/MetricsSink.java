@@ -25,6 +25,14 @@ public interface MetricsSink extends AutoCloseable {
     /** A health report (measurement {@code health_metrics}, health bucket). */
     boolean offerHealth(HealthReport report);
 
+    /**
+     * A device event (measurement {@code device_event}). Sinks that predate it return
+     * {@code false} (not written) by default.
+     */
+    default boolean offerDeviceEvent(DeviceEvent event) {
+        return false;
+    }
+
     /** Delivers what is buffered as far as possible within the implementation's bound; may block. */
     default void flush() {}
 

@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.DeviceEvent;
 import dev.netscan.core.HealthReport;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
@@ -90,6 +91,11 @@ abstract class AsyncLineSink implements MetricsSink {
         return enqueue(report);
     }
 
+    @Override
+    public boolean offerDeviceEvent(DeviceEvent event) {
+        return enqueue(event);
+    }
+
     /** Lines written to the destination so far. */
     public long linesWritten() {
         return linesWritten;
@@ -171,6 +177,7 @@ abstract class AsyncLineSink implements MetricsSink {
             try {
                 switch (o) {
                     case PingResult r -> Measurements.ping(enc, r);
+                    case DeviceEvent d -> Measurements.deviceEvent(enc, d);
                     case PingStats s -> Measurements.pingStats(enc, s);
                     case HealthReport h -> Measurements.health(enc, h);
                     case DeviceInfoItem d -> Measurements.deviceInfo(enc, d.ipv4(), d.info(), d.timestampEpochNanos());

@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.DeviceEvent;
 import dev.netscan.core.HealthReport;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
@@ -233,6 +234,12 @@ public final class InfluxWriter implements MetricsSink {
     @Override
     public boolean offerPingStats(PingStats stats) {
         return enqueue(stats);
+    }
+
+    /** {@inheritDoc} Never blocks. */
+    @Override
+    public boolean offerDeviceEvent(DeviceEvent event) {
+        return enqueue(event);
     }
 
     /** {@inheritDoc} Never blocks; goes to the health bucket/database. */
@@ -527,6 +534,7 @@ public final class InfluxWriter implements MetricsSink {
         try {
             switch (o) {
                 case PingResult r -> Measurements.ping(e, r);
+                case DeviceEvent d -> Measurements.deviceEvent(e, d);
                 case PingStats s -> Measurements.pingStats(e, s);
                 case HealthReport h -> Measurements.health(e, h);
                 case DeviceInfoItem d -> Measurements.deviceInfo(e, d.ipv4(), d.info(), d.timestampEpochNanos());

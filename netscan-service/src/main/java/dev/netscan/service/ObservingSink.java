@@ -42,6 +42,11 @@ final class ObservingSink implements MetricsSink {
     }
 
     @Override
+    public boolean offerDeviceEvent(dev.netscan.core.DeviceEvent event) {
+        return delegate.offerDeviceEvent(event);
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }

@@ -2,7 +2,9 @@ package dev.netscan.service;
 
 import dev.netscan.core.MetricsSink;
 import dev.netscan.state.RegistryListener;
+import dev.netscan.core.DeviceEvent;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.OptionalInt;
 
 /**
@@ -19,6 +21,9 @@ final class OperatorSurface implements AutoCloseable {
     private final RegistryListener devices;
     private final DeviceEvents events;
     private final RemoteScans scans;
+    private final Webhook webhook; // null without api.webhook
+    /** Where device_event points go; set by {@link #observe} before the scheduler starts. */
+    private volatile MetricsSink sink;
     /** Set once by {@link #startHttp}, under the service's lifecycle lock. */
     private volatile HealthServer http;
 
@@ -29,6 +34,28 @@ final class OperatorSurface implements AutoCloseable {
         this.metrics = new PrometheusMetrics(service::healthFields, history, service::devices);
         this.events = new DeviceEvents(System::currentTimeMillis,
                 ip -> service.device(ip).map(d -> d.snmp().sysName()).orElse(null));
+        this.webhook = settings.webhook() == null ? null : new Webhook(settings.webhook(), 10_000, Duration.ofSeconds(1));
+        events.subscribe(e -> {
+            MetricsSink s = sink;
+            if (s != null) {
+                s.offerDeviceEvent(new DeviceEvent(e.ipv4(), e.type(), e.name(), e.epochMillis() * 1_000_000));
+            }
+            if (webhook != null) {
+                webhook.offer(e.json());
+            }
+        });
+        if (webhook != null) {
+            metrics.registry().register((io.prometheus.metrics.model.registry.MultiCollector) () -> {
+                var c = io.prometheus.metrics.model.snapshots.CounterSnapshot.builder().name("netscan_webhook_events")
+                        .help("Device events for the webhook by result: delivered, failed (after retries), dropped (queue full).");
+                for (var r : new Object[][] {{"delivered", webhook.delivered()}, {"failed", webhook.failed()}, {"dropped", webhook.dropped()}}) {
+                    c.dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .labels(io.prometheus.metrics.model.snapshots.Labels.of("result", (String) r[0]))
+                            .value((Long) r[1]).build());
+                }
+                return new io.prometheus.metrics.model.snapshots.MetricSnapshots(c.build());
+            });
+        }
         RegistryListener ev = events.listener();
         this.devices = new RegistryListener() {
             @Override public void onAdded(int ipv4) { ev.onAdded(ipv4); }
@@ -42,9 +69,18 @@ final class OperatorSurface implements AutoCloseable {
                 service.config().pingTimeout(), System::currentTimeMillis, System::nanoTime);
     }
 
-    /** The sink the scheduler writes to: records every ping in the history, then passes it on. */
+    /**
+     * The sink the scheduler writes to: records every ping in the history, then passes it on.
+     * Device events go to {@code sink} as {@code device_event} points from now on.
+     */
     MetricsSink observe(MetricsSink sink) {
+        this.sink = sink;
         return new ObservingSink(sink, history);
+    }
+
+    /** The webhook, or null when none is configured. */
+    Webhook webhook() {
+        return webhook;
     }
 
     /** Registry events for the surface; quick, never blocks (called under the registry's lock). */
@@ -88,6 +124,9 @@ final class OperatorSurface implements AutoCloseable {
     @Override
     public void close() {
         scans.close();
+        if (webhook != null) {
+            webhook.close();
+        }
         HealthServer h = http;
         if (h != null) {
             h.close();
