@@ -372,6 +372,16 @@ public final class NetscanService implements AutoCloseable {
             lastWriterBatches = attempts;
             lastWriterFailures = wc.failures();
             governor.reportWriterBacklog(wc.queueDepth());
+            governor.reportStorage(wc.spoolBytes() >= config.spoolMaxBytes() - (1L << 20), diskFull());
+        }
+    }
+
+    /** True when the disk holding {@code data_dir} has less than 64 MiB usable (or cannot be asked). */
+    private boolean diskFull() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace() < (64L << 20);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -568,7 +578,7 @@ public final class NetscanService implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> fields = healthFields();
         Object level = fields.getOrDefault("alert_level", "INFO");
-        m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
+        m.put("status", !running() ? "stopping" : "EMERGENCY".equals(level) ? "emergency" : "CRITICAL".equals(level) ? "critical"
                 : "WARNING".equals(level) ? "degraded" : "ok");
         m.put("version", version());
         m.put("ready", ready());
