@@ -47,6 +47,16 @@ final class ObservingSink implements MetricsSink {
     }
 
     @Override
+    public dev.netscan.core.SinkCounters counters() {
+        return delegate.counters();
+    }
+
+    @Override
+    public void setBatchSize(int points) {
+        delegate.setBatchSize(points);
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }
