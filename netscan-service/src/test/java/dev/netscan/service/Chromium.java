@@ -177,9 +177,19 @@ final class Chromium implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        try (var files = Files.walk(profile)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
+        // the browser's helper processes may still be writing the profile for a moment after it exits
+        for (int attempt = 0; attempt < 20 && Files.exists(profile); attempt++) {
+            try (var files = Files.walk(profile)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                try {
+                    Thread.sleep(100); // retry the cleanup, not synchronisation
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
