@@ -10,7 +10,12 @@ module dev.netscan.service {
     requires transitive dev.netscan.influx;
     requires java.management;
     requires jdk.management;   // com.sun.management.OperatingSystemMXBean: process CPU time
-    requires jdk.httpserver;   // /health and /metrics
+    requires jdk.httpserver;   // the HTTP surface
+    requires java.net.http;    // the device-event webhook
+    requires io.prometheus.metrics.model;   // /metrics (automatic module)
+    requires io.prometheus.writer.text;     // /metrics text exposition (automatic module)
+    requires io.prometheus.metrics.config;  // its escaping scheme (automatic module)
+    requires com.fasterxml.jackson.jr.ob;   // the REST API's JSON
 
     exports dev.netscan.service;
 }

@@ -50,13 +50,19 @@ public final class ConfigFile {
             "memory_limit_mb", "use governor.memory_warning_pct / memory_critical_pct");
 
     /** The configuration and what was accepted but ignored. */
-    public record Result(NetscanConfig config, List<String> warnings) {}
+    public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http) {
+        /** Without HTTP settings: the defaults. */
+        public Result(NetscanConfig config, List<String> warnings) {
+            this(config, warnings, dev.netscan.service.HttpSettings.defaults());
+        }
+    }
 
     private final Map<String, String> env;
     /** Everything wrong with the file, keyed by file key, in one pass. */
     private final ConfigProblems problems = new ConfigProblems();
     private final List<String> warnings = new ArrayList<>();
     private final NetscanConfig.Builder b = NetscanConfig.builder();
+    private final dev.netscan.service.HttpSettings.Builder api = dev.netscan.service.HttpSettings.builder();
     private final Map<String, BiConsumer<String, Object>> keys = new LinkedHashMap<>();
 
     private ConfigFile(Map<String, String> env) {
@@ -116,11 +122,12 @@ public final class ConfigFile {
         // one pass: the file's own problems, the configuration's, and every module's, together
         NetscanConfig config = b.build(problems);
         Settings.check(config, problems);
+        dev.netscan.service.HttpSettings http = problems.collect(api::build);
         problems.throwIfAny(source);
         for (InvalidConfigException.Problem w : problems.warnings()) {
             warnings.add(w.toString());
         }
-        return new Result(config, Collections.unmodifiableList(warnings));
+        return new Result(config, Collections.unmodifiableList(warnings), http);
     }
 
     private void walk(String prefix, Map<?, ?> map) {
@@ -399,6 +406,20 @@ public final class ConfigFile {
         onDouble("governor.temperature_throttle_c", b::temperatureThrottleC);
         onDouble("governor.temperature_critical_c", b::temperatureCriticalC);
         onDouble("governor.error_rate_backoff_pct", b::errorRateBackoffPct);
+        // --- the operator's HTTP surface (netscan-service HttpSettings)
+        onString("api.bind", api::bind);
+        on("api.token_file", (k, v) -> api.tokenFile(Path.of(str(k, v))));
+        onString("api.token_env", api::tokenEnv);
+        on("api.read_needs_token", (k, v) -> api.readNeedsToken(bool(k, v)));
+        on("api.scan_allowed", (k, v) -> list(k, v).forEach(api::scanAllowed));
+        on("api.per_device_metrics", (k, v) -> api.perDeviceMetrics(bool(k, v)));
+        onString("api.webhook", api::webhook);
+        onInt("api.max_concurrent_scans", api::maxConcurrentScans);
+        onInt("api.scans_per_minute_per_client", api::scansPerMinutePerClient);
+        onDuration("api.result_ttl", api::resultTtl);
+        onInt("api.max_scan_addresses", api::maxScanAddresses);
+        onInt("api.max_scan_rate_pps", api::maxScanRatePps);
+        onDuration("api.max_scan_duration", api::maxScanDuration);
     }
 
     /** Every key this loader knows, for documentation and tests. */

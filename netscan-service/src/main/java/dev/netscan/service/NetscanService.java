@@ -10,10 +10,8 @@ import dev.netscan.core.governor.Alert;
 import dev.netscan.core.governor.AlertListener;
 import dev.netscan.core.governor.ErrorRate;
 import dev.netscan.core.governor.Governor;
-import dev.netscan.core.governor.GovernorSettings;
 import dev.netscan.core.governor.HealthSample;
 import dev.netscan.core.governor.HostProbe;
-import dev.netscan.core.governor.Knobs;
 import dev.netscan.core.governor.OshiHostProbe;
 import dev.netscan.core.governor.Throttle;
 import dev.netscan.discovery.IcmpCounters;
@@ -103,8 +101,9 @@ public final class NetscanService implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile Instant startedAt;
-    /** The HTTP surface (health, metrics); null when {@code health_check_port} is 0. Written under {@code lifecycle}. */
-    private volatile HealthServer http;
+    private final HttpSettings httpSettings;
+    /** The operator's surface (history, events, scans, HTTP); set by start() before the scheduler. */
+    private volatile OperatorSurface surface;
     private DeviceRegistry registry;
     private MetricsSink sink;
     private boolean ownsSink;
@@ -129,6 +128,7 @@ public final class NetscanService implements AutoCloseable {
         this.hostProbe = b.hostProbe;
         this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
+        this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
     }
 
     /** A builder for a service running {@code config}. */
@@ -160,8 +160,7 @@ public final class NetscanService implements AutoCloseable {
                 startedAt = Instant.now();
                 scheduleJobs();
                 if (config.healthCheckPort() > 0) {
-                    http = HealthServer.start(config.healthCheckPort(), this::healthDocument, this::ready,
-                            this::healthFields);
+                    surface.startHttp(config.healthCheckPort());
                 }
             } catch (IOException | RuntimeException e) {
                 started = false;
@@ -184,10 +183,11 @@ public final class NetscanService implements AutoCloseable {
             ownsSink = true;
         }
         engine = IcmpEngine.start(engineConfig);
+        surface = new OperatorSurface(this, httpSettings);
         governor = new Governor(modules.governor(), hostProbe != null ? hostProbe : new OshiHostProbe());
         governor.addThrottleListener(this::applyThrottle);
         governor.addAlertListener(this::fanOutAlert);
-        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(surface.observe(sink))
                 .pingInterval(config.pingInterval()).pingTimeout(config.pingTimeout())
                 .maxConcurrentPingers(config.maxConcurrentPingers())
                 .reconcileInterval(config.reconcileInterval()).statsWindow(config.statsWindow()).build();
@@ -365,6 +365,17 @@ public final class NetscanService implements AutoCloseable {
         governor.reportWriterBacklog(wc.queueDepth());
         writerDroppedLastInterval = wc.pointsDropped() - lastWriterDropped;
         lastWriterDropped = wc.pointsDropped();
+        // EMERGENCY when the disk is full and the spool cannot take more
+        governor.reportStorage(wc.spoolBytes() >= config.spoolMaxBytes() - (1L << 20), wc.diskFull() || diskFull());
+    }
+
+    /** True when the disk holding {@code data_dir} has less than 64 MiB usable (or cannot be asked). */
+    private boolean diskFull() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace() < (64L << 20);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -440,6 +451,32 @@ public final class NetscanService implements AutoCloseable {
     /** The most recent completed sweep. */
     public Optional<SweepSummary> lastSweep() {
         return Optional.ofNullable(lastSweep.get());
+    }
+
+    /** Progress of the discovery sweep running now, or empty when none runs. */
+    public Optional<dev.netscan.discovery.SweepProgress> sweepProgress() {
+        Sweep s = runningSweep.get();
+        return s == null ? Optional.empty() : Optional.of(s.progress());
+    }
+
+    /** The configuration this service runs. */
+    public NetscanConfig config() {
+        return config;
+    }
+
+    /** The ICMP engine, for remote scans (package-private: not part of the embedding API). */
+    IcmpEngine engine() {
+        return engine;
+    }
+
+    /** The governor, for the operator's surface. */
+    Governor governor() {
+        return governor;
+    }
+
+    /** When {@link #start()} finished, or null before. */
+    Instant startedAt() {
+        return startedAt;
     }
 
     /** The governor's last 100 alerts, oldest first. */
@@ -551,8 +588,8 @@ public final class NetscanService implements AutoCloseable {
      * service is not running.
      */
     public OptionalInt httpPort() {
-        HealthServer h = http;
-        return h == null || !running() ? OptionalInt.empty() : OptionalInt.of(h.port());
+        OperatorSurface o = surface;
+        return o == null || !running() ? OptionalInt.empty() : o.httpPort();
     }
 
     /**
@@ -567,7 +604,7 @@ public final class NetscanService implements AutoCloseable {
         Map<String, Object> fields = healthFields();
         Object level = fields.getOrDefault("alert_level", "INFO");
         List<String> trouble = running() ? sinkTrouble(sink.counters()) : List.of();
-        m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
+        m.put("status", !running() ? "stopping" : "EMERGENCY".equals(level) ? "emergency" : "CRITICAL".equals(level) ? "critical"
                 : "WARNING".equals(level) || !trouble.isEmpty() ? "degraded" : "ok");
         m.put("degraded_reasons", trouble);
         m.put("version", version());
@@ -639,7 +676,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        quietly("http", () -> { if (http != null) http.close(); });
+        quietly("operator surface", () -> { if (surface != null) surface.close(); });
         if (jobs != null) {
             jobs.shutdownNow();
         }
@@ -700,18 +737,24 @@ public final class NetscanService implements AutoCloseable {
 
     /** Sends registry events to the subscribers, and forgets SNMP state of devices that left. */
     private final class FanOutDevices implements RegistryListener {
-        @Override public void onAdded(int ip) { each(l -> l.onAdded(ip)); }
-        @Override public void onEvicted(int ip) { forget(ip); each(l -> l.onEvicted(ip)); }
-        @Override public void onPruned(int ip) { forget(ip); each(l -> l.onPruned(ip)); }
-        @Override public void onRemoved(int ip) { forget(ip); each(l -> l.onRemoved(ip)); }
-        @Override public void onSuspended(int ip, long until, int n) { each(l -> l.onSuspended(ip, until, n)); }
-        @Override public void onResumed(int ip, boolean expired) { each(l -> l.onResumed(ip, expired)); }
+        @Override public void onAdded(int ip) { operator().onAdded(ip); each(l -> l.onAdded(ip)); }
+        @Override public void onEvicted(int ip) { forget(ip); operator().onEvicted(ip); each(l -> l.onEvicted(ip)); }
+        @Override public void onPruned(int ip) { forget(ip); operator().onPruned(ip); each(l -> l.onPruned(ip)); }
+        @Override public void onRemoved(int ip) { forget(ip); operator().onRemoved(ip); each(l -> l.onRemoved(ip)); }
+        @Override public void onSuspended(int ip, long until, int n) { operator().onSuspended(ip, until, n); each(l -> l.onSuspended(ip, until, n)); }
+        @Override public void onResumed(int ip, boolean expired) { operator().onResumed(ip, expired); each(l -> l.onResumed(ip, expired)); }
 
         private void forget(int ip) {
             SnmpEnrichment e = snmp;
             if (e != null) {
                 e.forget(ip);
             }
+        }
+
+        /** The surface's device listener, or none while the registry loads (before the surface exists). */
+        private RegistryListener operator() {
+            OperatorSurface o = surface;
+            return o == null ? RegistryListener.NONE : o.deviceListener();
         }
 
         private void each(java.util.function.Consumer<RegistryListener> event) {
@@ -748,6 +791,7 @@ public final class NetscanService implements AutoCloseable {
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
+        private HttpSettings httpSettings;
 
         private Builder(NetscanConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -764,6 +808,9 @@ public final class NetscanService implements AutoCloseable {
 
         /** SNMP settings (default: from the configuration). */
         public Builder snmpSettings(SnmpSettings v) { snmpSettings = v; return this; }
+
+        /** The HTTP surface's bind address, token, scan caps, webhook (default: {@link HttpSettings#defaults()}). */
+        public Builder httpSettings(HttpSettings v) { httpSettings = v; return this; }
 
         /**
          * The wall clock of the registry (last seen, suspensions, pruning), in epoch milliseconds;

@@ -38,17 +38,7 @@ class EmbeddingTest {
     }
 
     static NetscanService start(NetscanService s) throws Exception {
-        try {
-            s.start();
-            return s;
-        } catch (IcmpUnavailableException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw e;
-            }
-            System.err.println("SKIPPED: " + e.getMessage());
-            Assumptions.abort(e.getMessage());
-            throw e;
-        }
+        return TestServices.start(s);
     }
 
     @Test
