@@ -245,7 +245,7 @@ class SnmpValueFuzzTest {
         }
     }
 
-    private static Variable hostileVariable(SplittableRandom rnd) {
+    static Variable hostileVariable(SplittableRandom rnd) {
         return switch (rnd.nextInt(11)) {
             case 0, 1 -> new OctetString(HOSTILE[rnd.nextInt(HOSTILE.length)]);
             case 2 -> new OctetString(content(rnd));
