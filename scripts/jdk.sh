@@ -1,10 +1,15 @@
-# Sourced by the project's scripts: finds a JDK 25 or newer and exports JAVA_HOME and PATH.
-# Order: $JAVA_HOME if it is 25+, then /usr/lib/jvm/* (Temurin first), then `java` on PATH.
-# Stops with a message naming what to install when none is found.
+# Sourced by the project's scripts and by the installed launcher (/usr/lib/netscan/netscan, from
+# scripts/run-jar): finds a Java 25 or newer and exports JAVA_HOME and PATH.
+# Order: $JAVA_HOME if it is 25+, then $NETSCAN_JVM_DIR/* (default /usr/lib/jvm; Temurin first), then the
+# JDK of `javac` on PATH. The build needs a JDK (javac); with NETSCAN_JAVA_RUNTIME=1 (the launcher) a
+# runtime is enough and `java` on PATH counts instead.
+# When none is found it says what to install and exits: 1, or 78 (EX_CONFIG) with NETSCAN_JAVA_RUNTIME=1,
+# a status the systemd unit does not restart on.
 
-netscan_java_feature() { # prints the feature release (e.g. 25) of the JDK at $1, or nothing
-  local home=$1 v
-  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
+netscan_java_feature() { # prints the feature release (e.g. 25) of the Java at $1, or nothing
+  local home=$1 v=
+  [ -x "$home/bin/java" ] || return 0
+  [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ] || [ -x "$home/bin/javac" ] || return 0
   if [ -f "$home/release" ]; then
     v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
   fi
@@ -15,9 +20,10 @@ netscan_java_feature() { # prints the feature release (e.g. 25) of the JDK at $1
 }
 
 netscan_find_jdk() {
-  local cand v
-  for cand in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/* \
-              "$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")"; do
+  local cand v jvms=${NETSCAN_JVM_DIR:-/usr/lib/jvm} tool=javac
+  [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ] && tool=java
+  for cand in "${JAVA_HOME:-}" "$jvms"/temurin-25* "$jvms"/*25* "$jvms"/* \
+              "$(dirname "$(dirname "$(readlink -f "$(command -v $tool 2>/dev/null || echo /nonexistent)")")")"; do
     [ -n "$cand" ] && [ -d "$cand" ] || continue
     v=$(netscan_java_feature "$cand")
     if [ -n "$v" ] && [ "$v" -ge 25 ] 2>/dev/null; then
@@ -31,8 +37,15 @@ netscan_find_jdk() {
 if NETSCAN_JDK=$(netscan_find_jdk); then
   export JAVA_HOME=$NETSCAN_JDK
   export PATH="$JAVA_HOME/bin:$PATH"
+elif [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ]; then
+  NETSCAN_JDK=$(command -v java || true)
+  [ -z "$NETSCAN_JDK" ] || NETSCAN_JDK="$NETSCAN_JDK, version $(netscan_java_feature "$(dirname "$(dirname "$(readlink -f "$NETSCAN_JDK")")")")"
+  echo "netscan needs Java 25 or newer and found none (looked at \$JAVA_HOME, ${NETSCAN_JVM_DIR:-/usr/lib/jvm}/*, and java on PATH: ${NETSCAN_JDK:-none})." >&2
+  echo "Install one, e.g. Temurin 25: 'apt-get install temurin-25-jre' from Adoptium's apt repository (https://adoptium.net/installation/linux/;" >&2
+  echo "Debian 12 has no openjdk-25 package), or point JAVA_HOME at one (the service reads it from /etc/netscan/netscan.env)." >&2
+  exit 78
 else
-  echo "netscan needs a JDK 25 or newer and found none (looked at \$JAVA_HOME, /usr/lib/jvm/*, and javac on PATH)." >&2
+  echo "netscan needs a JDK 25 or newer and found none (looked at \$JAVA_HOME, ${NETSCAN_JVM_DIR:-/usr/lib/jvm}/*, and javac on PATH)." >&2
   echo "Install one, e.g. Temurin 25: 'apt-get install temurin-25-jdk' (Adoptium's apt repository) or https://adoptium.net," >&2
   echo "then re-run, or point JAVA_HOME at it." >&2
   exit 1

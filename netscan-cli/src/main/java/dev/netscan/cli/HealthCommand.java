@@ -1,5 +1,6 @@
 package dev.netscan.cli;
 
+import dev.netscan.service.Json;
 import dev.netscan.core.NetscanConfig;
 import dev.netscan.core.governor.Alert;
 import dev.netscan.core.governor.Governor;

@@ -1,5 +1,6 @@
 package dev.netscan.cli;
 
+import dev.netscan.service.Json;
 import dev.netscan.core.SnmpInfo;
 import java.io.PrintStream;
 import java.util.ArrayList;

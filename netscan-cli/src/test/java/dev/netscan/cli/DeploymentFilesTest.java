@@ -43,12 +43,34 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void systemdUnitRunsUnprivilegedWithOnlyRawSocketsAndLimits() throws Exception {
+    void systemdUnitStartsTheLauncherUnprivilegedWithOnlyRawSockets() throws Exception {
         String unit = Files.readString(ROOT.resolve("deploy/netscan.service"));
         assertThat(unit).contains("User=netscan", "AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW",
                 "NoNewPrivileges=true", "ProtectSystem=strict", "Restart=on-failure", "MemoryMax=",
-                "ExecStart=/usr/bin/java", "-jar /opt/netscan/netscan-cli.jar monitor --config /etc/netscan/netscan.yml");
-        String install = Files.readString(ROOT.resolve("deploy/install.sh"));
-        assertThat(install).contains("useradd --system", "netscan.example.yml", "systemctl daemon-reload");
+                "\nExecStart=/usr/lib/netscan/netscan monitor --config /etc/netscan/netscan.yml\n",
+                "\nDocumentation=file:/usr/share/doc/netscan/README.md\n");
+        assertThat(unit).as("the default java may be older than 25 (Debian 12: 17)").doesNotContain("/usr/bin/java");
+        assertThat(unit).containsPattern("\nRestartPreventExitStatus=.*\\b78\\b");
+        assertThat(Files.readString(ROOT.resolve("scripts/jdk.sh"))).contains("exit 78");
+    }
+
+    /** A script or deployment file that the README, a script or a pom tells users to run exists. */
+    @Test
+    void everyScriptAndDeploymentFileNamedToUsersExists() throws Exception {
+        Pattern named = Pattern.compile("\\b(?:scripts|deploy)/[A-Za-z0-9_.-]*[A-Za-z0-9_]");
+        List<Path> sources = new java.util.ArrayList<>(List.of(ROOT.resolve("README.md"), ROOT.resolve("pom.xml"),
+                ROOT.resolve("deploy/install.sh"), ROOT.resolve("deploy/netscan.service")));
+        try (var scripts = Files.list(ROOT.resolve("scripts"))) {
+            scripts.forEach(sources::add);
+        }
+        int checked = 0;
+        for (Path source : sources) {
+            Matcher m = named.matcher(Files.readString(source));
+            while (m.find()) {
+                assertThat(ROOT.resolve(m.group())).as("%s names %s", ROOT.relativize(source), m.group()).exists();
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(10);
     }
 }

@@ -5,33 +5,34 @@ import java.util.Arrays;
 /**
  * An indexed binary min-heap of probe slots keyed by deadline (monotonic nanoseconds), in
  * primitive arrays: no per-entry objects, O(log n) insert/remove/update, O(1) lookup of a slot's
- * entry. Each slot is in the heap at most once. Internal to netscan-discovery.
+ * entry. Each slot is in the heap at most once. Package-private: a part of
+ * {@link Transceiver}.
  *
  * <p>Not thread-safe: owned by the engine's sender thread.
  */
-public final class DeadlineHeap {
+final class DeadlineHeap {
     private final int[] heap;
     private final int[] pos;
     private final long[] deadline;
     private int size;
 
-    public DeadlineHeap(int slotCapacity) {
+    DeadlineHeap(int slotCapacity) {
         heap = new int[slotCapacity];
         pos = new int[slotCapacity];
         deadline = new long[slotCapacity];
         Arrays.fill(pos, -1);
     }
 
-    public int size() {
+    int size() {
         return size;
     }
 
-    public boolean contains(int slot) {
+    boolean contains(int slot) {
         return pos[slot] >= 0;
     }
 
     /** Adds {@code slot} or moves it to {@code deadlineNanos} if present. */
-    public void put(int slot, long deadlineNanos) {
+    void put(int slot, long deadlineNanos) {
         int i = pos[slot];
         if (i < 0) {
             i = size++;
@@ -51,7 +52,7 @@ public final class DeadlineHeap {
     }
 
     /** Removes {@code slot} if present. */
-    public void remove(int slot) {
+    void remove(int slot) {
         int i = pos[slot];
         if (i < 0) {
             return;
@@ -67,17 +68,17 @@ public final class DeadlineHeap {
     }
 
     /** The earliest slot; only when {@code size() > 0}. */
-    public int peekSlot() {
+    int peekSlot() {
         return heap[0];
     }
 
     /** The earliest deadline; only when {@code size() > 0}. */
-    public long peekDeadline() {
+    long peekDeadline() {
         return deadline[heap[0]];
     }
 
     /** Removes and returns the earliest slot; only when {@code size() > 0}. */
-    public int poll() {
+    int poll() {
         int s = heap[0];
         remove(s);
         return s;

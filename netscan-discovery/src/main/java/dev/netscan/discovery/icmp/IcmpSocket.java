@@ -1,28 +1,33 @@
 package dev.netscan.discovery.icmp;
 
+import dev.netscan.discovery.IcmpUnavailableException;
+import dev.netscan.discovery.SocketKind;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Internal to
- * netscan-discovery: not an API.
+ * One open ICMP or ICMPv6 socket file descriptor, datagram ("ping socket") or raw. Package-private: a part of {@link Transceiver}.
  *
  * <p>Opened by {@link #open}; closed once by {@link #close()}. The descriptor itself may be used
  * from any thread; this class holds no other mutable state.
  */
-public final class IcmpSocket {
+final class IcmpSocket {
     /** The kind of socket: {@code true} for raw (CAP_NET_RAW), {@code false} for datagram. */
-    public final boolean raw;
-    public final int family;
-    public final int fd;
+    final boolean raw;
+    final int family;
+    final int fd;
     /** Receive buffer size the kernel granted, in bytes (as getsockopt reports it). */
-    public final int receiveBufferBytes;
+    final int receiveBufferBytes;
     /**
      * True when the kernel stamps each received packet with its arrival time (SO_TIMESTAMPNS,
      * delivered as an SCM_TIMESTAMPNS control message in CLOCK_REALTIME).
      */
-    public final boolean receiveTimestamps;
+    final boolean receiveTimestamps;
     private volatile boolean closed;
 
     private IcmpSocket(boolean raw, int family, int fd, int receiveBufferBytes, boolean receiveTimestamps) {
@@ -33,8 +38,68 @@ public final class IcmpSocket {
         this.receiveTimestamps = receiveTimestamps;
     }
 
+    /** The kind of this socket. */
+    SocketKind kind() {
+        return raw ? SocketKind.RAW : SocketKind.DATAGRAM;
+    }
+
+    /**
+     * Opens a socket for {@code family}: datagram first, then raw, or only the {@code required}
+     * kind when that is not null.
+     *
+     * @return the socket, or null when none could be opened and {@code mustOpen} is false
+     * @throws IcmpUnavailableException when none could be opened and {@code mustOpen}; the message
+     *     says why each kind was refused and names both fixes
+     */
+    static IcmpSocket openEither(SocketKind required, int family, int receiveBufferBytes, int sendBufferBytes, boolean mustOpen) {
+        int dgramErrno = -1;
+        int rawErrno = -1;
+        if (required == null || required == SocketKind.DATAGRAM) {
+            Attempt a = open(false, family, receiveBufferBytes, sendBufferBytes, false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            dgramErrno = a.errno();
+        }
+        if (required == null || required == SocketKind.RAW) {
+            Attempt a = open(true, family, receiveBufferBytes, sendBufferBytes, false);
+            if (a.socket() != null) {
+                return a.socket();
+            }
+            rawErrno = a.errno();
+        }
+        if (!mustOpen) {
+            return null;
+        }
+        StringBuilder m = new StringBuilder("cannot open an ICMP socket: ");
+        if (dgramErrno >= 0) {
+            m.append("datagram ICMP socket refused (").append(Libc.errnoName(dgramErrno)).append("; net.ipv4.ping_group_range is \"")
+                    .append(pingGroupRange()).append("\", which must contain this process's group id)");
+        }
+        if (rawErrno >= 0) {
+            m.append(dgramErrno >= 0 ? ", and " : "").append("raw ICMP socket refused (").append(Libc.errnoName(rawErrno))
+                    .append("; it needs the CAP_NET_RAW capability)");
+        }
+        m.append(". Fix either: allow datagram ICMP sockets with `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"` "
+                + "(or a range containing your group; persist it in /etc/sysctl.d/), or grant raw sockets with "
+                + "`setcap cap_net_raw+ep <path to the java binary>` or, under systemd, AmbientCapabilities=CAP_NET_RAW "
+                + "in the service unit.");
+        throw new IcmpUnavailableException(m.toString());
+    }
+
+    private static String pingGroupRange() {
+        try {
+            // procfs reports size 0: read the stream to its end (Files.readString stops short here)
+            try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ping_group_range"))) {
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().replace('\t', ' ');
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
+    }
+
     /** Outcome of an attempt to open a socket: the socket, or the errno that refused it. */
-    public record Attempt(IcmpSocket socket, int errno) {}
+    record Attempt(IcmpSocket socket, int errno) {}
 
     /**
      * Tries to open a socket of one kind for {@code family} ({@link Libc#AF_INET} or
@@ -42,7 +107,7 @@ public final class IcmpSocket {
      * filter (echo reply, destination unreachable, time exceeded only; nothing at all when
      * {@code sendOnly}, so a send-only raw socket never queues a copy of anything).
      */
-    public static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
+    static Attempt open(boolean raw, int family, int receiveBufferBytes, int sendBufferBytes, boolean sendOnly) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
             int proto = family == Libc.AF_INET6 ? Libc.IPPROTO_ICMPV6 : Libc.IPPROTO_ICMP;
@@ -114,7 +179,7 @@ public final class IcmpSocket {
     }
 
     /** Closes the descriptor once; later calls do nothing. */
-    public synchronized void close() {
+    synchronized void close() {
         if (closed) {
             return;
         }

@@ -6,39 +6,41 @@ import java.lang.invoke.VarHandle;
 /**
  * A single-producer single-consumer ring of {@code int}s (probe slots handed from the receiver
  * thread back to the sender). Capacity is a power of two at least the number of slots, so an
- * offer of a slot that is in flight can never find the ring full. Internal to netscan-discovery.
+ * offer of a slot that is in flight can never find the ring full. Package-private: a part of
+ * {@link Transceiver}.
  *
- * <p>Thread safety: exactly one thread calls {@link #offer}, exactly one calls {@link #poll};
- * {@code tail} is written by the producer with release semantics and read by the consumer with
- * acquire, {@code head} the other way round.
+ * <p>Thread safety: exactly one thread calls {@link #offer}, exactly one calls {@link #poll}.
+ *
+ * <p>Layout: {@code head} (written by the consumer) and {@code tail} (written by the producer)
+ * sit on cache lines of their own, 128 bytes of padding on either side (two lines, against the
+ * adjacent-line prefetcher), so one side's writes do not invalidate the line the other side
+ * writes. HotSpot lays a superclass's fields before a subclass's, so the padding is a chain of
+ * classes, as JCTools pads its queues; the immutable {@code items} and {@code mask} come first.
  */
-public final class SlotRing {
+final class SlotRing extends SlotRingTail {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(SlotRing.class, "head", long.class);
-            TAIL = l.findVarHandle(SlotRing.class, "tail", long.class);
+            HEAD = l.findVarHandle(SlotRingHead.class, "head", long.class);
+            TAIL = l.findVarHandle(SlotRingTail.class, "tail", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final int[] items;
-    private final int mask;
-    @SuppressWarnings("unused") private long head;
-    @SuppressWarnings("unused") private long tail;
+    @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
+    @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
 
-    public SlotRing(int minCapacity) {
-        int cap = Integer.highestOneBit(Math.max(2, minCapacity - 1)) << 1;
-        items = new int[cap];
-        mask = cap - 1;
+    /** A ring of at least {@code minCapacity} entries (rounded up to a power of two, at least 2). */
+    SlotRing(int minCapacity) {
+        super(Integer.highestOneBit(Math.max(2, minCapacity - 1)) << 1);
     }
 
     /** Producer only. Returns false when full (cannot happen when sized for every slot). */
-    public boolean offer(int value) {
+    boolean offer(int value) {
         long t = (long) TAIL.getOpaque(this);
         if (t - (long) HEAD.getAcquire(this) >= items.length) {
             return false;
@@ -49,7 +51,7 @@ public final class SlotRing {
     }
 
     /** Consumer only. Returns -1 when empty. */
-    public int poll() {
+    int poll() {
         long h = (long) HEAD.getOpaque(this);
         if (h >= (long) TAIL.getAcquire(this)) {
             return -1;
@@ -60,7 +62,62 @@ public final class SlotRing {
     }
 
     /** Approximate number of items (exact when called by either side with the other idle). */
-    public int size() {
+    int size() {
         return (int) ((long) TAIL.getAcquire(this) - (long) HEAD.getAcquire(this));
+    }
+
+    /** Number of entries the ring holds. */
+    int capacity() {
+        return items.length;
+    }
+}
+
+/** Immutable fields, then padding before {@code head}. */
+abstract class SlotRingFields {
+    /** Entries; entry {@code i & mask} is written by the producer before its release of {@code tail}. */
+    final int[] items;
+    final int mask;
+    @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
+    @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    SlotRingFields(int capacity) {
+        items = new int[capacity];
+        mask = capacity - 1;
+    }
+}
+
+/** The consumer's index. */
+abstract class SlotRingHead extends SlotRingFields {
+    /**
+     * Next entry to poll. Written by the consumer only (release, after reading the entry); read
+     * by the producer with acquire (so it never overwrites an entry not yet read).
+     */
+    @SuppressWarnings("unused") long head;
+
+    SlotRingHead(int capacity) {
+        super(capacity);
+    }
+}
+
+/** Padding between {@code head} and {@code tail}. */
+abstract class SlotRingHeadPad extends SlotRingHead {
+    @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
+    @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    SlotRingHeadPad(int capacity) {
+        super(capacity);
+    }
+}
+
+/** The producer's index. */
+abstract class SlotRingTail extends SlotRingHeadPad {
+    /**
+     * Next entry to offer. Written by the producer only (release, after writing the entry); read
+     * by the consumer with acquire (so the entry it then reads is the one written).
+     */
+    @SuppressWarnings("unused") long tail;
+
+    SlotRingTail(int capacity) {
+        super(capacity);
     }
 }

@@ -1,4 +1,4 @@
-package dev.netscan.cli;
+package dev.netscan.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

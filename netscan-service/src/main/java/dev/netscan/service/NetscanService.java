@@ -31,7 +31,7 @@ import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.influx.WriterCounters;
+import dev.netscan.core.SinkCounters;
 import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
@@ -44,6 +44,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -96,6 +99,8 @@ public final class NetscanService implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile Instant startedAt;
+    /** The HTTP surface (health, metrics); null when {@code health_check_port} is 0. Written under {@code lifecycle}. */
+    private volatile HealthServer http;
     private DeviceRegistry registry;
     private MetricsSink sink;
     private boolean ownsSink;
@@ -108,6 +113,9 @@ public final class NetscanService implements AutoCloseable {
     private long lastIcmpErrors;
     private long lastWriterBatches;
     private long lastWriterFailures;
+    private long lastWriterDropped;
+    /** Points the sink dropped between the last two health reports; written by feedErrorRates. */
+    private volatile long writerDroppedLastInterval;
 
     private NetscanService(Builder b) {
         this.config = b.config;
@@ -148,6 +156,10 @@ public final class NetscanService implements AutoCloseable {
                 started = true;
                 startedAt = Instant.now();
                 scheduleJobs();
+                if (config.healthCheckPort() > 0) {
+                    http = HealthServer.start(config.healthCheckPort(), this::healthDocument, this::ready,
+                            this::healthFields);
+                }
             } catch (IOException | RuntimeException e) {
                 started = false;
                 shutdown(Duration.ofSeconds(10));
@@ -352,16 +364,39 @@ public final class NetscanService implements AutoCloseable {
         icmp.recordErrors(Math.max(0, c.sendErrors() - lastIcmpErrors));
         lastIcmpSent = c.sent();
         lastIcmpErrors = c.sendErrors();
-        if (sink instanceof InfluxWriter w) {
-            WriterCounters wc = w.counters();
-            ErrorRate writes = governor.errorRate("writer");
-            long attempts = wc.batchesConfirmed() + wc.failures();
-            writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
-            writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
-            lastWriterBatches = attempts;
-            lastWriterFailures = wc.failures();
-            governor.reportWriterBacklog(wc.queueDepth());
+        SinkCounters wc = sink.counters();
+        ErrorRate writes = governor.errorRate("writer");
+        long attempts = wc.batchesConfirmed() + wc.failures();
+        writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
+        writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
+        lastWriterBatches = attempts;
+        lastWriterFailures = wc.failures();
+        governor.reportWriterBacklog(wc.queueDepth());
+        writerDroppedLastInterval = wc.pointsDropped() - lastWriterDropped;
+        lastWriterDropped = wc.pointsDropped();
+    }
+
+    /**
+     * What is wrong with the sink now, for {@code /health}: the database unreachable for more than
+     * two flush intervals, points dropped in the last health interval, a full or unwritable data
+     * directory, a flush loop that had to be restarted. Empty when nothing is.
+     */
+    private List<String> sinkTrouble(SinkCounters c) {
+        List<String> out = new ArrayList<>();
+        long since = c.unreachableSinceEpochMillis();
+        if (since > 0 && epochNanosNow() / 1_000_000L - since > 2 * config.flushInterval().toMillis()) {
+            out.add("database unreachable since " + java.time.Instant.ofEpochMilli(since));
         }
+        if (writerDroppedLastInterval > 0) {
+            out.add(writerDroppedLastInterval + " points dropped in the last interval");
+        }
+        if (c.diskFull()) {
+            out.add("data directory full or unwritable: " + config.dataDir());
+        }
+        if (c.loopRestarts() > 0) {
+            out.add("writer flush loop restarted " + c.loopRestarts() + " times");
+        }
+        return out;
     }
 
     private void applyThrottle(Throttle previous, Throttle t) {
@@ -372,9 +407,7 @@ public final class NetscanService implements AutoCloseable {
         if (snmp != null) {
             snmp.setMaxInFlight(t.snmpInFlight());
         }
-        if (sink instanceof InfluxWriter w) {
-            w.setBatchSize(Math.max(500, Math.min(5_000, t.writerBatchSize())));
-        }
+        sink.setBatchSize(Math.max(500, Math.min(5_000, t.writerBatchSize())));
         if (t.discoveryPaused()) {
             Sweep s = runningSweep.get();
             if (s != null) {
@@ -494,8 +527,9 @@ public final class NetscanService implements AutoCloseable {
         }
         m.put("devices_pruned_total", devicesPruned.get());
         m.put("snapshot_failures_total", snapshotFailures.get());
-        if (sink instanceof InfluxWriter w) {
-            m.putAll(w.counters().asHealthFields()); // influxdb_ok, influxdb_successful_batches, spool...
+        SinkCounters writerCounters = sink.counters();
+        if (writerCounters != SinkCounters.NONE) {
+            m.putAll(writerCounters.asHealthFields()); // offered = confirmed + rejected + spooled + queued + dropped by reason
         }
         m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         Runtime rt = Runtime.getRuntime();
@@ -511,6 +545,54 @@ public final class NetscanService implements AutoCloseable {
         m.put("uptime_s", startedAt == null ? 0L : Duration.between(startedAt, Instant.now()).toSeconds());
         m.put("process_cpu_time_ms", processCpuMillis());
         return m;
+    }
+
+    /**
+     * The port the HTTP surface ({@code /health}, {@code /health/ready}, {@code /health/live},
+     * {@code /metrics}) listens on, on loopback; empty when {@code health_check_port} is 0 or the
+     * service is not running.
+     */
+    public OptionalInt httpPort() {
+        HealthServer h = http;
+        return h == null || !running() ? OptionalInt.empty() : OptionalInt.of(h.port());
+    }
+
+    /**
+     * The {@code /health} document: {@code status} (ok, degraded, critical, stopping), version,
+     * uptime, readiness, every {@link #healthFields()} entry and the alert history. {@code status}
+     * is {@code degraded} on a WARNING alert or when {@code degraded_reasons} is not empty: the
+     * database unreachable for more than two flush intervals, points dropped in the last health
+     * interval, a full or unwritable data directory, a writer flush loop restarted.
+     */
+    public Map<String, Object> healthDocument() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> fields = healthFields();
+        Object level = fields.getOrDefault("alert_level", "INFO");
+        List<String> trouble = running() ? sinkTrouble(sink.counters()) : List.of();
+        m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
+                : "WARNING".equals(level) || !trouble.isEmpty() ? "degraded" : "ok");
+        m.put("degraded_reasons", trouble);
+        m.put("version", version());
+        m.put("ready", ready());
+        m.putAll(fields);
+        List<Map<String, Object>> history = new ArrayList<>();
+        for (Alert a : alerts()) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("time", a.time().toString());
+            am.put("tier", a.tier().name());
+            am.put("cause", a.cause());
+            am.put("value", a.value());
+            am.put("message", a.message());
+            history.add(am);
+        }
+        m.put("alerts", history);
+        return m;
+    }
+
+    /** netscan's version, from the jar manifest, else the build's. */
+    public static String version() {
+        String v = NetscanService.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
     }
 
     private static long processCpuMillis() {
@@ -559,6 +641,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
+        quietly("http", () -> { if (http != null) http.close(); });
         if (jobs != null) {
             jobs.shutdownNow();
         }

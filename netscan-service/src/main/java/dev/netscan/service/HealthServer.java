@@ -1,4 +1,4 @@
-package dev.netscan.cli;
+package dev.netscan.service;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * </ul>
  * Requests are served on virtual threads. {@link #close()} stops within a second.
  */
-public final class HealthServer implements AutoCloseable {
+final class HealthServer implements AutoCloseable {
     private final HttpServer server;
 
     private HealthServer(HttpServer server) {
@@ -38,7 +38,7 @@ public final class HealthServer implements AutoCloseable {
      *
      * @param metrics name to value; names are snake_case, values numbers or booleans
      */
-    public static HealthServer start(int port, Supplier<Map<String, Object>> health, BooleanSupplier ready,
+    static HealthServer start(int port, Supplier<Map<String, Object>> health, BooleanSupplier ready,
             Supplier<Map<String, Object>> metrics) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -62,7 +62,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /** The port actually bound. */
-    public int port() {
+    int port() {
         return server.getAddress().getPort();
     }
 

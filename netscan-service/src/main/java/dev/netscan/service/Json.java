@@ -1,4 +1,4 @@
-package dev.netscan.cli;
+package dev.netscan.service;
 
 import java.util.Collection;
 import java.util.Map;
