@@ -31,7 +31,7 @@ import org.snmp4j.smi.VariableBinding;
  * Fuzzes SNMP value decoding from a fixed seed: random BER values (every SMI tag and then some,
  * short, long, indefinite and lying lengths, hostile contents) decoded by snmp4j as the scanner's
  * transport does, and whole response PDUs of hostile varbinds, encoded, mutated and decoded again;
- * every value that decodes goes through the scanner's conversions ({@code textOf},
+ * every value that decodes goes through the scanner's conversions ({@code SnmpValues.textOf},
  * {@code objectIdOf}, {@code uptimeOf}).
  *
  * <p>A crash is any throwable from the scanner's conversions, and any {@link Error} from snmp4j's
@@ -134,9 +134,9 @@ class SnmpValueFuzzTest {
         String oid;
         long uptime;
         try {
-            text = SnmpScanner.textOf(v);
-            oid = SnmpScanner.objectIdOf(v);
-            uptime = SnmpScanner.uptimeOf(v);
+            text = SnmpValues.textOf(v);
+            oid = SnmpValues.objectIdOf(v);
+            uptime = SnmpValues.uptimeOf(v);
         } catch (Throwable e) {
             crash(ber, e);
             return;
