@@ -49,6 +49,12 @@ public final class ConfigFile {
             "min_scan_interval", "icmp_discovery_interval has a floor of 10s",
             "memory_limit_mb", "use governor.memory_warning_pct / memory_critical_pct");
 
+    /** Deeper than any configuration nests flow collections (SnakeYAML refuses more than 50 anyway). */
+    private static final int MAX_FLOW_DEPTH = 100;
+
+    /** Longer than any key this loader knows. */
+    private static final int MAX_KEY_LENGTH = 40;
+
     /** The configuration and what was accepted but ignored. */
     public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http) {
         /** Without HTTP settings: the defaults. */
@@ -98,6 +104,7 @@ public final class ConfigFile {
     }
 
     private Result read(String text, String source) {
+        refuseDeepFlowNesting(text, source);
         Object root;
         try {
             LoaderOptions opts = new LoaderOptions();
@@ -130,6 +137,31 @@ public final class ConfigFile {
         return new Result(config, Collections.unmodifiableList(warnings), http);
     }
 
+    /**
+     * SnakeYAML's scanner looks ahead over every open {@code [} or <code>{</code> and re-checks
+     * them all at each token, so a document of nothing but brackets costs time quadratic in its
+     * size (a megabyte of them would never finish), before its nesting limit can refuse it.
+     * Brackets are counted without regard to quoting: only a file with more than
+     * {@link #MAX_FLOW_DEPTH} unclosed ones is refused, which no configuration has.
+     */
+    private static void refuseDeepFlowNesting(String text, String source) {
+        int depth = 0;
+        int line = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '[' || c == '{') {
+                if (++depth > MAX_FLOW_DEPTH) {
+                    throw new InvalidConfigException(List.of(source + ": not valid YAML at line " + line
+                            + ": brackets nested deeper than " + MAX_FLOW_DEPTH));
+                }
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                depth--;
+            } else if (c == '\n') {
+                line++;
+            }
+        }
+    }
+
     private void walk(String prefix, Map<?, ?> map) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
@@ -158,6 +190,9 @@ public final class ConfigFile {
     }
 
     private String suggest(String key) {
+        if (key.length() > 2 * MAX_KEY_LENGTH) {
+            return null; // nothing is that far off; and the edit distance would cost length x keys
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : keys.keySet()) {
@@ -306,7 +341,10 @@ public final class ConfigFile {
             case "TIB" -> 1L << 40;
             default -> throw new IllegalArgumentException("unknown unit " + unit);
         };
-        return Math.multiplyExact(n, mul);
+        if (n > Long.MAX_VALUE / mul) {
+            throw new IllegalArgumentException("is too large, was \"" + s + "\"");
+        }
+        return n * mul;
     }
 
     private void on(String key, BiConsumer<String, Object> setter) {

@@ -216,6 +216,22 @@ class ConfigFileTest {
     }
 
     @Test
+    void aSizeTooLargeForALongIsAProblemOfItsKey() {
+        assertThatThrownBy(() -> ConfigFile.parse("influxdb:\n  spool_max_bytes: 9999999999999TiB\n", "f.yml", Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("influxdb.spool_max_bytes: is too large");
+    }
+
+    @Test
+    void deeplyNestedBracketsAreRefusedAtOnceNotScannedForMinutes() {
+        String bomb = "networks: " + "[".repeat(1_000_000);
+        // without the check SnakeYAML's look-ahead over the brackets is quadratic: this would not end
+        assertThatThrownBy(() -> ConfigFile.parse(bomb, "f.yml", Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("f.yml: not valid YAML at line 1: brackets nested deeper than 100");
+    }
+
+    @Test
     void parsesGoStyleDurations() {
         assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
         assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
