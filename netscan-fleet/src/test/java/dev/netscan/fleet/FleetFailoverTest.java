@@ -81,9 +81,10 @@ class FleetFailoverTest {
                             firstOwnedAtMillis = System.currentTimeMillis();
                         }
                         owned = Set.copyOf(s);
-                        System.out.println("[" + name + "] owned " + new java.util.TreeSet<>(s));
+                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] owned "
+                                + new java.util.TreeSet<>(s));
                     } else {
-                        System.out.println("[" + name + "] " + line);
+                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] " + line);
                     }
                 }
             } catch (IOException e) {

@@ -282,6 +282,11 @@ public final class NetscanService implements AutoCloseable {
                     .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
             Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
                 @Override
+                public boolean accepts(int ip) {
+                    return owns.test(ip);
+                }
+
+                @Override
                 public void onAlive(int ip, long rttNanos) {
                     if (owns.test(ip)) {
                         discovered(registry.add(ip), ip);
