@@ -25,6 +25,22 @@ public interface MetricsSink extends AutoCloseable {
     /** A health report (measurement {@code health_metrics}, health bucket). */
     boolean offerHealth(HealthReport report);
 
+    /**
+     * Where every offered point is now (see {@link SinkCounters} for the invariant). Cheap, any
+     * thread, any time, also after {@link #close()}. The default accounts for nothing.
+     */
+    default SinkCounters counters() {
+        return SinkCounters.NONE;
+    }
+
+    /**
+     * Sets the points per batch from now on (the governor's knob). Any thread. Implementations
+     * without batches ignore it (the default).
+     *
+     * @throws IllegalArgumentException outside the implementation's range, if it has one
+     */
+    default void setBatchSize(int points) {}
+
     /** Delivers what is buffered as far as possible within the implementation's bound; may block. */
     default void flush() {}
 

@@ -1,45 +1,28 @@
 package dev.netscan.influx;
 
-import dev.netscan.core.HealthReport;
-import dev.netscan.core.MetricsSink;
-import dev.netscan.core.PingResult;
-import dev.netscan.core.PingStats;
-import dev.netscan.core.SnmpInfo;
 import java.io.IOException;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
- * Shared machinery of the local sinks (files, stdout): offers go into a bounded MPSC queue and
- * return at once; one thread encodes them with a {@link LineProtocolEncoder} and hands whole
- * lines to {@link #write(byte[], int, long)} in chunks. Subclasses only do the I/O.
+ * The local sinks (files, stdout) on the shared {@link QueuedSink} half: one encoder, whole lines
+ * handed to {@link #write(byte[], int, long)} in chunks of up to 256 KiB. Subclasses only do the
+ * I/O. A point counts as confirmed once the write that carried it returned; the lines of a write
+ * that threw are counted as dropped (write error) and the sink carries on with the next chunk.
  */
-abstract class AsyncLineSink implements MetricsSink {
-
-    private record DeviceInfoItem(int ipv4, SnmpInfo info, long timestampEpochNanos) {}
+abstract class AsyncLineSink extends QueuedSink {
 
     private static final System.Logger LOG = System.getLogger(AsyncLineSink.class.getName());
     private static final int CHUNK_BYTES = 256 * 1024;
+    private static final long CLOSE_TIMEOUT_NANOS = 10_000_000_000L;
 
-    private final MpscAtomicArrayQueue<Object> queue;
     private final LineProtocolEncoder enc;
-    private final String threadName;
-    private final LongAdder refused = new LongAdder();
-    private final FlushRequests flushes = new FlushRequests();
-    private volatile long linesWritten;
+    private final String name;
+    /** Errors met writing; written by the flush thread, read by any. */
     private volatile long writeErrors;
-    private volatile boolean closing;
-    private volatile boolean stopped;
-    private Thread thread;
 
     AsyncLineSink(Precision precision, int queueCapacity, String threadName) {
-        if (queueCapacity < 16) {
-            throw new IllegalArgumentException("queueCapacity must be >= 16, was " + queueCapacity);
-        }
-        this.queue = new MpscAtomicArrayQueue<>(queueCapacity);
+        super(queueCapacity, threadName, CLOSE_TIMEOUT_NANOS, System::nanoTime);
         this.enc = new LineProtocolEncoder(precision, 64 * 1024);
-        this.threadName = threadName;
+        this.name = threadName;
     }
 
     /** Writes {@code len} bytes of whole lines ({@code lines} of them). Called on the sink thread. */
@@ -51,159 +34,99 @@ abstract class AsyncLineSink implements MetricsSink {
     /** Releases the destination. Called once on the sink thread at the end. */
     abstract void closeOutput() throws IOException;
 
-    /** Starts the sink thread. Idempotent. */
-    synchronized void startThread() {
-        if (thread == null) {
-            if (closing) {
-                throw new IllegalStateException("sink was closed");
-            }
-            thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
-            thread.start();
-        }
-    }
-
-    private boolean enqueue(Object o) {
-        if (closing || !queue.offer(o)) {
-            refused.increment();
-            return false;
-        }
-        return true;
-    }
-
-    @Override
-    public boolean offerPing(PingResult result) {
-        return enqueue(result);
-    }
-
-    @Override
-    public boolean offerDeviceInfo(int ipv4, SnmpInfo info, long timestampEpochNanos) {
-        return enqueue(new DeviceInfoItem(ipv4, info, timestampEpochNanos));
-    }
-
-    @Override
-    public boolean offerPingStats(PingStats stats) {
-        return enqueue(stats);
-    }
-
-    @Override
-    public boolean offerHealth(HealthReport report) {
-        return enqueue(report);
-    }
-
     /** Lines written to the destination so far. */
     public long linesWritten() {
-        return linesWritten;
+        return counters().pointsConfirmed();
     }
 
-    /** Offers refused (queue full or closed). */
+    /** Points lost so far, whatever the reason (queue full, closed, write errors). */
     public long dropped() {
-        return refused.sum();
+        return counters().pointsDropped();
     }
 
-    /** I/O errors met while writing (the lines of a failed write are lost and counted here once). */
+    /** I/O errors met while writing (the lines of a failed write are lost and counted once). */
     public long writeErrors() {
         return writeErrors;
     }
 
-    /** Writes everything offered before this call and flushes the destination; waits at most 10 s. */
     @Override
-    public void flush() {
-        Thread t = thread;
-        if (t == null || stopped) {
-            return;
-        }
-        flushes.requestAndAwait(t, () -> stopped, 10_000_000_000L, 500_000L);
+    final LineProtocolEncoder encoderFor(Object value) {
+        return enc;
     }
 
-    /** Writes what was offered, flushes and closes the destination. Idempotent. */
     @Override
-    public void close() {
-        Thread t;
-        synchronized (this) {
-            closing = true;
-            t = thread;
-        }
-        if (t == null) {
-            return;
-        }
-        LockSupport.unpark(t);
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        try {
-            while (true) {
-                boolean last = closing;
-                long req = flushes.latest();
-                int n = drain();
-                if (n == 0) {
-                    if (req > flushes.served()) {
-                        output(true);
-                        flushes.markServed(req);
-                    }
-                    if (last) {
-                        break;
-                    }
-                    LockSupport.parkNanos(2_000_000L);
-                }
-            }
-        } finally {
-            try {
-                output(true);
-                closeOutput();
-            } catch (IOException e) {
-                writeErrors++;
-                LOG.log(System.Logger.Level.WARNING, threadName + ": closing output failed: " + e.getMessage());
-            }
-            stopped = true;
-        }
-    }
-
-    private int drain() {
-        int n = 0;
-        Object o;
-        while (n < 4_096 && (o = queue.poll()) != null) {
-            n++;
-            try {
-                switch (o) {
-                    case PingResult r -> Measurements.ping(enc, r);
-                    case PingStats s -> Measurements.pingStats(enc, s);
-                    case HealthReport h -> Measurements.health(enc, h);
-                    case DeviceInfoItem d -> Measurements.deviceInfo(enc, d.ipv4(), d.info(), d.timestampEpochNanos());
-                    default -> throw new IllegalArgumentException("unexpected value " + o.getClass());
-                }
-            } catch (IllegalArgumentException | IllegalStateException bad) {
-                refused.increment();
-            }
-            if (enc.size() >= CHUNK_BYTES) {
-                output(false);
-            }
-        }
-        if (n > 0) {
+    final void encoded(Object value, LineProtocolEncoder e) {
+        if (enc.size() >= CHUNK_BYTES) {
             output(false);
         }
-        return n;
+    }
+
+    @Override
+    final boolean deliver(long now) {
+        if (enc.lines() == 0) {
+            return false;
+        }
+        output(false);
+        return true;
+    }
+
+    @Override
+    final void sealAll() {
+        output(true);
+    }
+
+    @Override
+    final boolean settled() {
+        return enc.lines() == 0;
+    }
+
+    @Override
+    final long idleParkNanos(long now) {
+        return 2_000_000L;
+    }
+
+    @Override
+    final void finish(long deadlineNanos) {
+        output(true);
+        try {
+            closeOutput();
+        } catch (IOException e) {
+            writeErrors++;
+            LOG.log(System.Logger.Level.WARNING, name + ": closing output failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    final void gauges(Tally t) {
+        t.inMemory = enc.lines();
     }
 
     private void output(boolean flushToo) {
-        try {
-            if (enc.size() > 0) {
-                long lines = enc.lines();
+        long lines = enc.lines();
+        if (lines > 0) {
+            try {
                 write(enc.array(), enc.size(), lines);
-                linesWritten += lines;
+                tally.confirmed += lines;
+            } catch (IOException e) {
+                writeErrors++;
+                tally.droppedWriteError += lines;
+                LOG.log(System.Logger.Level.WARNING, name + ": write failed, " + lines + " lines lost: " + e.getMessage());
+            } catch (Throwable t) {
+                // Counted here so the lines are accounted for; the loop counts and survives the failure.
+                writeErrors++;
+                tally.droppedWriteError += lines;
+                throw t;
+            } finally {
+                enc.reset();
             }
-            if (flushToo) {
+        }
+        if (flushToo) {
+            try {
                 flushOutput();
+            } catch (IOException e) {
+                writeErrors++;
+                LOG.log(System.Logger.Level.WARNING, name + ": flushing output failed: " + e.getMessage());
             }
-        } catch (IOException e) {
-            writeErrors++;
-            LOG.log(System.Logger.Level.WARNING, threadName + ": write failed, " + enc.lines() + " lines lost: " + e.getMessage());
-        } finally {
-            enc.reset();
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
  * The flush handshake between any number of callers and a sink's single writer thread: a caller
  * takes a ticket and waits (bounded) until the writer reports having served it; the writer reads
  * the latest ticket before it drains, and marks it served once everything offered before it has
- * been written. Shared by {@link AsyncLineSink} and {@link InfluxWriter}.
+ * been written. Used by {@link QueuedSink}, the shared half of every sink.
  */
 final class FlushRequests {
     private final AtomicLong requested = new AtomicLong();

@@ -35,6 +35,10 @@ import java.util.zip.CRC32C;
  * segments are deleted (never the one being appended to) and their unconsumed points reported as
  * dropped.
  *
+ * <p>Disk full: a failed append (device full, I/O error) is cut back off the segment, so no torn
+ * record remains; the caller may then {@link #dropOldestSegment()} to make room (the writer's
+ * policy) and try again. A segment that cannot be started leaves the current one in use.
+ *
  * <p>Not thread-safe: owned by the writer's flush thread.
  */
 final class Spool implements Closeable {
@@ -49,7 +53,11 @@ final class Spool implements Closeable {
     private static final int RECORD_OVERHEAD = 8 + 5;
     private static final int MAX_PAYLOAD = 256 << 20;
 
-    /** One record as read back or appended. {@code dropped} is set when the cap deleted its segment. */
+    /** Why a leased record's segment was deleted under it. */
+    static final int DROPPED_BY_CAP = 1;
+    static final int DROPPED_BY_DISK_FULL = 2;
+
+    /** One record as read back or appended. {@code droppedBy} is set when its segment was deleted while leased. */
     static final class Record {
         final long seq;
         final long offset;
@@ -57,7 +65,7 @@ final class Spool implements Closeable {
         final int flags;
         final int points;
         final byte[] body;
-        boolean dropped;
+        int droppedBy;
 
         Record(long seq, long offset, long nextOffset, int flags, int points, byte[] body) {
             this.seq = seq;
@@ -84,8 +92,9 @@ final class Spool implements Closeable {
         }
     }
 
-    /** Outcome counters the writer turns into its own. */
-    long droppedPoints;
+    /** Outcome counters the writer turns into its own: unconsumed points lost to the cap, to damage. */
+    long droppedCapPoints;
+    long droppedCorruptPoints;
     long capReachedEvents;
     long corruptRecords;
 
@@ -217,15 +226,33 @@ final class Spool implements Closeable {
     }
 
     private void startSegment(long seq) throws IOException {
-        if (appendChannel != null) {
-            if (fsync) {
-                appendChannel.force(false);
-            }
-            appendChannel.close();
-        }
         Segment seg = new Segment(seq, dir.resolve(name(seq)));
-        appendChannel = FileChannel.open(seg.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        appendChannel.write(ByteBuffer.wrap(MAGIC), 0);
+        FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        try {
+            ByteBuffer magic = ByteBuffer.wrap(MAGIC);
+            while (magic.hasRemaining()) {
+                ch.write(magic, magic.position());
+            }
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(seg.path);
+            throw e;
+        }
+        FileChannel previous = appendChannel;
+        appendChannel = ch;
+        if (previous != null) {
+            // The previous segment's records are written; a failed force or close must not leave
+            // the spool without a segment to append to.
+            try (previous) {
+                if (fsync) {
+                    previous.force(false);
+                }
+            } catch (IOException e) {
+                System.getLogger(Spool.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing spool segment failed: " + e.getMessage());
+            }
+        }
         seg.size = HEADER;
         seg.validEnd = HEADER;
         segments.addLast(seg);
@@ -249,11 +276,20 @@ final class Spool implements Closeable {
         rec.putInt(4, (int) crc.getValue());
         rec.flip();
         long pos = active.size;
-        while (rec.hasRemaining()) {
-            appendChannel.write(rec, pos + rec.position());
-        }
-        if (fsync) {
-            appendChannel.force(false);
+        try {
+            while (rec.hasRemaining()) {
+                appendChannel.write(rec, pos + rec.position());
+            }
+            if (fsync) {
+                appendChannel.force(false);
+            }
+        } catch (IOException e) {
+            try {
+                appendChannel.truncate(pos); // no torn record stays behind
+            } catch (IOException ignored) {
+                // the scan at the next open finds and cuts a torn tail anyway
+            }
+            throw e;
         }
         active.size += 8 + payloadLen;
         active.validEnd = active.size;
@@ -272,20 +308,7 @@ final class Spool implements Closeable {
     private void enforceCap() throws IOException {
         boolean reported = false;
         while (totalBytes > maxBytes && segments.size() > 1) {
-            Segment oldest = segments.pollFirst();
-            long lost = oldest.points - oldest.consumedPoints;
-            if (leased != null && leased.seq == oldest.seq) {
-                leased.dropped = true;
-                lost -= leased.points;
-            }
-            droppedPoints += lost;
-            pendingPoints -= oldest.points - oldest.consumedPoints;
-            totalBytes -= oldest.size;
-            if (readSegment == oldest) {
-                closeRead();
-            }
-            Files.deleteIfExists(oldest.path);
-            headOffset = HEADER;
+            droppedCapPoints += removeOldest(DROPPED_BY_CAP);
             if (!reported) {
                 capReachedEvents++;
                 reported = true;
@@ -294,6 +317,37 @@ final class Spool implements Closeable {
         if (reported) {
             writeHead(segments.peekFirst().seq, headOffset);
         }
+    }
+
+    /**
+     * Deletes the oldest segment to make room on a full device (never the one being appended to).
+     * Returns the unconsumed points lost with it (a leased record in it is marked instead and left
+     * to the caller), or -1 when there is no such segment.
+     */
+    long dropOldestSegment() throws IOException {
+        if (segments.size() < 2) {
+            return -1;
+        }
+        long lost = removeOldest(DROPPED_BY_DISK_FULL);
+        writeHead(segments.peekFirst().seq, headOffset);
+        return lost;
+    }
+
+    private long removeOldest(int reason) throws IOException {
+        Segment oldest = segments.pollFirst();
+        long lost = oldest.points - oldest.consumedPoints;
+        pendingPoints -= lost;
+        if (leased != null && leased.seq == oldest.seq) {
+            leased.droppedBy = reason;
+            lost -= leased.points;
+        }
+        totalBytes -= oldest.size;
+        if (readSegment == oldest) {
+            closeRead();
+        }
+        Files.deleteIfExists(oldest.path);
+        headOffset = HEADER;
+        return lost;
     }
 
     /**
@@ -356,7 +410,7 @@ final class Spool implements Closeable {
         corruptRecords++;
         // Points of the unreadable rest are unknown exactly; count what the scan attributed.
         long lost = seg.points - seg.consumedPoints;
-        droppedPoints += Math.max(0, lost);
+        droppedCorruptPoints += Math.max(0, lost);
         pendingPoints -= Math.max(0, lost);
         seg.consumedPoints = seg.points;
         if (seg == active) {
@@ -390,7 +444,7 @@ final class Spool implements Closeable {
             throw new IllegalStateException("commit of a record that is not the head");
         }
         leased = null;
-        if (r.dropped) {
+        if (r.droppedBy != 0) {
             return;
         }
         Segment seg = segments.peekFirst();

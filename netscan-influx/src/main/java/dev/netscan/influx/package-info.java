@@ -16,6 +16,9 @@
  *       stdout, for the embedded default.</li>
  * </ul>
  *
- * Everything else (spool format, gzip, the shared sink thread) is package-private.
+ * All sinks share one producer/flush half ({@code QueuedSink}: queue, flush thread that survives
+ * any exception, flush handshake, close with a deadline, the accounting in
+ * {@link dev.netscan.core.SinkCounters}); each says only how a batch is sent. Everything else
+ * (spool format, gzip, the shared half, the HTTP endpoint) is package-private.
  */
 package dev.netscan.influx;

@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.SinkCounters;
 import static dev.netscan.influx.TestPoints.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,7 +72,7 @@ class InfluxWriterFaultTest {
         try (InfluxWriter w = new InfluxWriter(config().build()).start()) {
             offerAll(w, pings);
             awaitConfirmed(w, pings.size());
-            WriterCounters c = w.counters();
+            SinkCounters c = w.counters();
             assertThat(c.pointsOffered()).isEqualTo(12_000);
             assertThat(c.pointsDropped()).isZero();
             assertThat(c.batchesConfirmed()).isGreaterThanOrEqualTo(24);
@@ -153,7 +154,7 @@ class InfluxWriterFaultTest {
             // New points keep flowing while the spool drains.
             offerAll(w, pings.subList(10_000, 20_000));
             awaitConfirmed(w, 20_000);
-            WriterCounters c = w.counters();
+            SinkCounters c = w.counters();
             assertThat(c.pointsDrained()).isGreaterThanOrEqualTo(10_000);
             assertThat(c.retries()).isPositive();
             assertThat(c.spoolPendingPoints()).isZero();
@@ -356,7 +357,7 @@ class InfluxWriterFaultTest {
         try (InfluxWriter w = new InfluxWriter(cfg).start()) {
             offerAll(w, pings);
             await(Duration.ofSeconds(30), () -> w.counters().pointsSpooled() >= 30_000, () -> w.counters().toString());
-            WriterCounters c = w.counters();
+            SinkCounters c = w.counters();
             assertThat(c.spoolCapReached()).isPositive();
             assertThat(c.pointsDropped()).isPositive();
             assertThat(c.spoolBytes()).isLessThanOrEqualTo(256 * 1024 + 64 * 1024);

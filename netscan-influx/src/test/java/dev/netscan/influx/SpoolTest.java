@@ -99,7 +99,7 @@ class SpoolTest {
         assertThat(s.capReachedEvents).isPositive();
         assertThat(s.bytes()).isLessThanOrEqualTo(8192 + 4096);
         long kept = s.pendingPoints();
-        assertThat(s.droppedPoints + kept).isEqualTo(1_000);
+        assertThat(s.droppedCapPoints + kept).isEqualTo(1_000);
         List<String> got = drain(s);
         assertThat(got.getLast()).isEqualTo("m f=99i 99");
         assertThat(got).hasSize((int) (kept / 10));

@@ -31,7 +31,7 @@ import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.influx.WriterCounters;
+import dev.netscan.core.SinkCounters;
 import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
@@ -116,6 +116,9 @@ public final class NetscanService implements AutoCloseable {
     private long lastIcmpErrors;
     private long lastWriterBatches;
     private long lastWriterFailures;
+    private long lastWriterDropped;
+    /** Points the sink dropped between the last two health reports; written by feedErrorRates. */
+    private volatile long writerDroppedLastInterval;
 
     private NetscanService(Builder b) {
         this.config = b.config;
@@ -441,16 +444,39 @@ public final class NetscanService implements AutoCloseable {
         icmp.recordErrors(Math.max(0, c.sendErrors() - lastIcmpErrors));
         lastIcmpSent = c.sent();
         lastIcmpErrors = c.sendErrors();
-        if (sink instanceof InfluxWriter w) {
-            WriterCounters wc = w.counters();
-            ErrorRate writes = governor.errorRate("writer");
-            long attempts = wc.batchesConfirmed() + wc.failures();
-            writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
-            writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
-            lastWriterBatches = attempts;
-            lastWriterFailures = wc.failures();
-            governor.reportWriterBacklog(wc.queueDepth());
+        SinkCounters wc = sink.counters();
+        ErrorRate writes = governor.errorRate("writer");
+        long attempts = wc.batchesConfirmed() + wc.failures();
+        writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
+        writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
+        lastWriterBatches = attempts;
+        lastWriterFailures = wc.failures();
+        governor.reportWriterBacklog(wc.queueDepth());
+        writerDroppedLastInterval = wc.pointsDropped() - lastWriterDropped;
+        lastWriterDropped = wc.pointsDropped();
+    }
+
+    /**
+     * What is wrong with the sink now, for {@code /health}: the database unreachable for more than
+     * two flush intervals, points dropped in the last health interval, a full or unwritable data
+     * directory, a flush loop that had to be restarted. Empty when nothing is.
+     */
+    private List<String> sinkTrouble(SinkCounters c) {
+        List<String> out = new ArrayList<>();
+        long since = c.unreachableSinceEpochMillis();
+        if (since > 0 && epochNanosNow() / 1_000_000L - since > 2 * config.flushInterval().toMillis()) {
+            out.add("database unreachable since " + java.time.Instant.ofEpochMilli(since));
         }
+        if (writerDroppedLastInterval > 0) {
+            out.add(writerDroppedLastInterval + " points dropped in the last interval");
+        }
+        if (c.diskFull()) {
+            out.add("data directory full or unwritable: " + config.dataDir());
+        }
+        if (c.loopRestarts() > 0) {
+            out.add("writer flush loop restarted " + c.loopRestarts() + " times");
+        }
+        return out;
     }
 
     private void applyThrottle(Throttle previous, Throttle t) {
@@ -461,9 +487,7 @@ public final class NetscanService implements AutoCloseable {
         if (snmp != null) {
             snmp.setMaxInFlight(t.snmpInFlight());
         }
-        if (sink instanceof InfluxWriter w) {
-            w.setBatchSize(Math.max(500, Math.min(5_000, t.writerBatchSize())));
-        }
+        sink.setBatchSize(Math.max(500, Math.min(5_000, t.writerBatchSize())));
         if (t.discoveryPaused()) {
             Sweep s = runningSweep.get();
             if (s != null) {
@@ -583,8 +607,9 @@ public final class NetscanService implements AutoCloseable {
         }
         m.put("devices_pruned_total", devicesPruned.get());
         m.put("snapshot_failures_total", snapshotFailures.get());
-        if (sink instanceof InfluxWriter w) {
-            m.putAll(w.counters().asHealthFields()); // influxdb_ok, influxdb_successful_batches, spool...
+        SinkCounters writerCounters = sink.counters();
+        if (writerCounters != SinkCounters.NONE) {
+            m.putAll(writerCounters.asHealthFields()); // offered = confirmed + rejected + spooled + queued + dropped by reason
         }
         m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         Runtime rt = Runtime.getRuntime();
@@ -614,14 +639,19 @@ public final class NetscanService implements AutoCloseable {
 
     /**
      * The {@code /health} document: {@code status} (ok, degraded, critical, stopping), version,
-     * uptime, readiness, every {@link #healthFields()} entry and the alert history.
+     * uptime, readiness, every {@link #healthFields()} entry and the alert history. {@code status}
+     * is {@code degraded} on a WARNING alert or when {@code degraded_reasons} is not empty: the
+     * database unreachable for more than two flush intervals, points dropped in the last health
+     * interval, a full or unwritable data directory, a writer flush loop restarted.
      */
     public Map<String, Object> healthDocument() {
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> fields = healthFields();
         Object level = fields.getOrDefault("alert_level", "INFO");
+        List<String> trouble = running() ? sinkTrouble(sink.counters()) : List.of();
         m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
-                : "WARNING".equals(level) ? "degraded" : "ok");
+                : "WARNING".equals(level) || !trouble.isEmpty() ? "degraded" : "ok");
+        m.put("degraded_reasons", trouble);
         m.put("version", version());
         m.put("ready", ready());
         m.putAll(fields);

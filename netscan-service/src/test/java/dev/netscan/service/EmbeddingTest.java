@@ -37,7 +37,7 @@ class EmbeddingTest {
         @Override public boolean offerHealth(HealthReport h) { return true; }
     }
 
-    private static NetscanService start(NetscanService s) throws Exception {
+    static NetscanService start(NetscanService s) throws Exception {
         try {
             s.start();
             return s;

@@ -2,7 +2,7 @@ package dev.netscan.bench.influx;
 
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.WriterConfig;
-import dev.netscan.influx.WriterCounters;
+import dev.netscan.core.SinkCounters;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
@@ -76,7 +76,7 @@ public final class OutageBench {
                 }
                 while (w.counters().pointsSpooled() < outagePoints) Thread.sleep(10);
                 double produceSeconds = (System.nanoTime() - t) / 1e9;
-                WriterCounters during = w.counters();
+                SinkCounters during = w.counters();
                 System.out.printf("outage: %,d points (%d devices x %d s) spooled in %.1f s (compressed); spool %,d bytes; max heap so far %,d MB%n",
                         outagePoints, devices, outageSeconds, produceSeconds, during.spoolBytes(), maxHeap.get() >> 20);
 
@@ -101,7 +101,7 @@ public final class OutageBench {
                 long total = i;
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (w.counters().pointsConfirmed() < total && System.nanoTime() < deadline) Thread.sleep(10);
-                WriterCounters end = w.counters();
+                SinkCounters end = w.counters();
                 long missing = db.missing(total);
                 System.out.printf("recovery: spool of %,d points drained in %.1f s = %.1fx faster than the %d s outage in real time "
                         + "(%,.0f points/s), while %,d new points arrived%n", outagePoints, drainSeconds,

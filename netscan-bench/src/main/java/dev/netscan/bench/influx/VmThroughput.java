@@ -2,7 +2,7 @@ package dev.netscan.bench.influx;
 
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.WriterConfig;
-import dev.netscan.influx.WriterCounters;
+import dev.netscan.core.SinkCounters;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -72,7 +72,7 @@ public final class VmThroughput {
                 Thread.sleep(5);
             }
             long took = System.nanoTime() - start;
-            WriterCounters c = w.counters();
+            SinkCounters c = w.counters();
             System.out.printf("VmThroughput: %,d points confirmed in %.2f s = %,.0f points/s (batch %d, gzip %s, %d devices); "
                     + "retries %d, spooled %d, dropped %d%n", c.pointsConfirmed(), took / 1e9, c.pointsConfirmed() * 1e9 / took,
                     batch, gzip, devices, c.retries(), c.pointsSpooled(), c.pointsDropped());
