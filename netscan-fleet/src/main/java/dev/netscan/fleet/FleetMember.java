@@ -279,6 +279,9 @@ public final class FleetMember implements AutoCloseable {
         }
         owned = next;
         ownershipChanges.incrementAndGet();
+        if (!service.running()) {
+            return; // the service closed first (the right order at shutdown): nothing left to stop
+        }
         long t0 = System.nanoTime();
         boolean done;
         try {
@@ -323,7 +326,9 @@ public final class FleetMember implements AutoCloseable {
 
     /**
      * Leaves the group (the other members take this member's partitions at once) and stops the
-     * member thread, bounded (about 5 s). Does not close the service. Idempotent.
+     * member thread, bounded (about 10 s). Does not close the service: close the service first,
+     * then the member, so that no device is pinged by this instance after another one took it over.
+     * Idempotent.
      */
     @Override
     public void close() {

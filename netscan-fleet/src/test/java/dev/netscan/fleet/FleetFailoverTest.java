@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A real single-node KRaft broker (Kafka's own test kit, in this JVM) and netscan instances as
  * separate processes (so one can be killed with SIGKILL), each pinging its share of 127.5.0.0/24 at
  * 1 s. Three share the space; one is killed and the two others take its devices; a fourth joins and
- * takes a share. Every wait is bounded; the figures are printed.
+ * takes a share, then leaves gracefully. Every wait is bounded; the figures are printed.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FleetFailoverTest {
@@ -206,6 +206,17 @@ class FleetFailoverTest {
                 worstOverlap);
         assertThat(worstOverlap).as("old owner pings after the new owner started (ms)").isLessThan(PING_INTERVAL_MILLIS);
         assertExclusive(four, devices);
+
+        // d leaves gracefully (closing its stdin: service first, then the group): no session timeout
+        long leaveAt = System.currentTimeMillis();
+        d.process.getOutputStream().close();
+        await(30_000, "a and c ping all " + dDevices.size() + " devices of d after it left", () ->
+                dDevices.stream().allMatch(ip -> a.pingedAfter(ip, leaveAt) || c.pingedAfter(ip, leaveAt)));
+        long leave = System.currentTimeMillis() - leaveAt;
+        awaitSteady(survivors, devices, leaveAt, 30_000, "a and c after d left");
+        System.out.printf("fleet test: GRACEFUL LEAVE of d: its devices pinged by a and c %d ms after it was told to stop%n",
+                leave);
+        assertThat(d.process.waitFor(20, TimeUnit.SECONDS)).as("d exits after its stdin closes").isTrue();
 
         assertThat(failover).as("failover after kill -9 (ms), target " + TARGET_MILLIS).isLessThanOrEqualTo(TARGET_MILLIS);
         assertThat(lastTakenOver - firstOwned).as("from d's first assignment to pinging all its devices (ms)")

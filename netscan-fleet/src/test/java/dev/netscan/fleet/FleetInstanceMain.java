@@ -64,8 +64,8 @@ public final class FleetInstanceMain {
         while (System.in.read() >= 0) {
             // the test holds stdin open for as long as this instance may live
         }
+        service.close(); // stop pinging first, then leave the group
         member.close();
-        service.close();
         System.exit(0);
     }
 }
