@@ -39,8 +39,6 @@ public final class ConfigFile {
     private static final Map<String, String> IGNORED = Map.of(
             "discovery_interval", "deprecated in the Go service; netscan uses icmp_discovery_interval",
             "snmp_daily_schedule", "replaced by snmp_interval",
-            "snmp_rate_limit", "netscan bounds SNMP by requests in flight (snmp_workers)",
-            "snmp_burst_limit", "netscan bounds SNMP by requests in flight (snmp_workers)",
             "ping_burst_limit", "netscan paces probes evenly at ping_rate_limit",
             "max_concurrent_snmp_pollers", "netscan has no poller per device; see snmp_workers",
             "min_scan_interval", "icmp_discovery_interval has a floor of 10s",
@@ -335,6 +333,8 @@ public final class ConfigFile {
         });
         onInt("icmp_workers", b::icmpMaxInFlight);
         onInt("snmp_workers", b::snmpMaxInFlight);
+        onDouble("snmp_rate_limit", b::snmpRateLimit);
+        onInt("snmp_burst_limit", b::snmpBurstLimit);
         onString("snmp.community", b::snmpCommunity);
         onInt("snmp.port", b::snmpPort);
         onDuration("snmp.timeout", b::snmpTimeout);

@@ -15,6 +15,7 @@ import dev.netscan.discovery.Sweep;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepProgress;
 import dev.netscan.discovery.SweepSummary;
+import dev.netscan.discovery.snmp.SnmpCounters;
 import dev.netscan.discovery.snmp.SnmpListener;
 import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpScanner;
@@ -105,9 +106,10 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--snmp-retries", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int snmpRetries;
 
-    @Option(names = "--snmp-in-flight", paramLabel = "N", defaultValue = "1024",
-            description = "SNMP requests in flight at once (default: ${DEFAULT-VALUE}).")
-    int snmpInFlight;
+    @Option(names = "--snmp-in-flight", paramLabel = "N",
+            description = "Devices asked over SNMP at once (default: every live device at once, up to 8,192"
+                    + " or --in-flight if larger; each agent always has at most one request in flight).")
+    Integer snmpInFlight;
 
     @Option(names = "--community", paramLabel = "COMMUNITY",
             description = "v1/v2c community (default: $NETSCAN_SNMP_COMMUNITY, else public).")
@@ -180,9 +182,12 @@ final class ScanCommand implements Callable<Integer> {
         }
         NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
                 .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
-                .snmpRetries(snmpRetries).snmpMaxInFlight(snmpInFlight)
+                .snmpRetries(snmpRetries)
                 // a one-shot scan has no ping interval; give validation one that --timeout fits in
                 .pingInterval(timeout.compareTo(Duration.ofSeconds(1)) > 0 ? timeout : Duration.ofSeconds(1));
+        if (snmpInFlight != null) {
+            cb.snmpMaxInFlight(snmpInFlight);
+        }
         if (ratePps != null) {
             cb.pingRateLimitPps(ratePps);
         }
@@ -218,7 +223,11 @@ final class ScanCommand implements Callable<Integer> {
             pingIpv6(engine, v6, rows);
         }
         if (snmpSettings != null) {
-            askSnmp(snmpSettings, rows);
+            long s0 = System.nanoTime();
+            SnmpCounters c = askSnmp(snmpInFlight != null ? snmpSettings : sizedToLiveDevices(snmpSettings, rows.size(), inFlight), rows);
+            if (!quiet && c != null) {
+                System.err.println(snmpSummary(c) + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0) + " ms");
+            }
         }
         List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
         sorted.sort(Comparator.comparing((ScanReport.Row r) -> r.ipv4() == 0 && r.address().contains(":"))
@@ -264,7 +273,26 @@ final class ScanCommand implements Callable<Integer> {
         done.await(timeout.toMillis() * (retries + 1) + 5_000, TimeUnit.MILLISECONDS);
     }
 
-    private static void askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
+    /**
+     * A one-shot scan asks every live device at once, up to {@link SnmpSettings#MAX_SIZED_IN_FLIGHT}
+     * or the user's {@code --in-flight} when that is larger (a user who asks for 65,536 probes in
+     * flight gets as many SNMP queries too). Politeness per agent does not depend on it (one
+     * request per agent at a time).
+     */
+    private static SnmpSettings sizedToLiveDevices(SnmpSettings s, int devices, Integer userInFlight) {
+        int cap = Math.max(SnmpSettings.MAX_SIZED_IN_FLIGHT, userInFlight == null ? 0 : Math.min(userInFlight, 65_536));
+        return s.toBuilder().maxInFlight(Math.max(1, Math.min(devices, cap))).build();
+    }
+
+    /** One line on stderr: how every device's SNMP query ended (the outcomes of {@link SnmpCounters}). */
+    static String snmpSummary(SnmpCounters c) {
+        return "SNMP: " + c.successes() + " answered, " + c.noAgent() + " no agent (port unreachable), "
+                + c.timeouts() + " timed out, " + c.authFailures() + " auth failures, " + c.errors() + " errors, "
+                + c.localRefusals() + " not sent (local)";
+    }
+
+    /** Asks every live IPv4 device; returns the scanner's counters, or null when there was nothing to ask. */
+    private static SnmpCounters askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
         IntArrayList ips = new IntArrayList();
         for (ScanReport.Row r : rows.values()) {
             if (r.ipv4() != 0 || !r.address().contains(":")) {
@@ -272,7 +300,7 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         if (ips.isEmpty()) {
-            return;
+            return null;
         }
         CountDownLatch done = new CountDownLatch(ips.size());
         SnmpListener listener = new SnmpListener() {
@@ -294,6 +322,12 @@ final class ScanCommand implements Callable<Integer> {
             long perRound = settings.timeout().toMillis() * (settings.retries() + 1);
             long rounds = (ips.size() + settings.maxInFlight() - 1) / settings.maxInFlight();
             done.await(perRound * rounds * 8 + 5_000, TimeUnit.MILLISECONDS);
+            // outcomes are counted just after the listener returns: let the last ones land (bounded)
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (scanner.counters().completed() < ips.size() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            return scanner.counters();
         }
     }
 

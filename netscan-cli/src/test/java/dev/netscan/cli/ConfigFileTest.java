@@ -69,8 +69,9 @@ class ConfigFileTest {
         assertThat(c.influx().org()).isEqualTo("netscan");
         assertThat(c.influx().healthBucket()).isEqualTo("health");
         assertThat(c.maxDevices()).isEqualTo(5000);
-        assertThat(r.warnings()).hasSize(2)
-                .anySatisfy(w -> assertThat(w).startsWith("snmp_rate_limit: accepted for compatibility and ignored"))
+        assertThat(c.snmp().rateLimitPerSecond()).isEqualTo(10.0); // the Go service's key, honoured
+        assertThat(c.snmp().burstLimit()).isEqualTo(10); // unset: one second's worth
+        assertThat(r.warnings()).hasSize(1)
                 .anySatisfy(w -> assertThat(w).startsWith("memory_limit_mb:"));
     }
 

@@ -89,6 +89,8 @@ public final class NetscanConfig {
             int maxConsecutiveFails,
             Duration backoff,
             int maxInFlight,
+            double rateLimitPerSecond,
+            int burstLimit,
             String user,
             String authProtocol,
             String authPassphrase,
@@ -106,7 +108,8 @@ public final class NetscanConfig {
             return "Snmp[enabled=" + enabled + ", version=" + version + ", community=" + mask(community)
                     + ", port=" + port + ", timeout=" + timeout + ", retries=" + retries + ", interval=" + interval
                     + ", maxConsecutiveFails=" + maxConsecutiveFails + ", backoff=" + backoff
-                    + ", maxInFlight=" + maxInFlight + ", user=" + user + ", authProtocol=" + authProtocol
+                    + ", maxInFlight=" + maxInFlight + ", rateLimitPerSecond=" + rateLimitPerSecond
+                    + ", burstLimit=" + burstLimit + ", user=" + user + ", authProtocol=" + authProtocol
                     + ", authPassphrase=" + mask(authPassphrase) + ", privProtocol=" + privProtocol
                     + ", privPassphrase=" + mask(privPassphrase) + "]";
         }
@@ -167,7 +170,10 @@ public final class NetscanConfig {
         this.snapshotInterval = b.snapshotInterval;
         this.snmp = new Snmp(b.snmpEnabled, b.snmpVersion, b.snmpCommunity, b.snmpPort, b.snmpTimeout, b.snmpRetries,
                 b.snmpInterval, b.snmpMaxConsecutiveFails, b.snmpBackoff,
-                b.snmpMaxInFlight != null ? b.snmpMaxInFlight : p.snmpMaxInFlight(),
+                b.snmpMaxInFlight != null ? b.snmpMaxInFlight
+                        : sizedSnmpInFlight(Math.min(targets == null ? 0 : targets.size(), b.maxDevices), b.snmpTimeout, b.snmpRetries,
+                                snmpFirstAskWindow(b.snmpInterval), p.snmpMaxInFlight()),
+                b.snmpRateLimit, b.snmpBurstLimit != null ? b.snmpBurstLimit : Math.max(1, (int) Math.ceil(b.snmpRateLimit)),
                 b.snmpUser, b.snmpAuthProtocol, b.snmpAuthPassphrase, b.snmpPrivProtocol, b.snmpPrivPassphrase);
         this.influx = b.influxUrl == null ? null : new Influx(b.influxUrl, b.influxApiVersion, b.influxToken,
                 b.influxOrg, b.influxBucket, b.influxHealthBucket, b.influxDatabase, b.influxRetentionPolicy,
@@ -187,6 +193,43 @@ public final class NetscanConfig {
         this.dataDir = b.dataDir;
         this.healthCheckPort = b.healthCheckPort;
         this.healthReportInterval = b.healthReportInterval;
+    }
+
+    /** The most SNMP queries in flight {@link #sizedSnmpInFlight} picks: about 16 MiB of request state on one socket. */
+    public static final int MAX_SIZED_SNMP_IN_FLIGHT = 8_192;
+    /** How soon after discovery every device should have been asked over SNMP at the latest (see {@link #snmpFirstAskWindow}). */
+    public static final Duration SNMP_FIRST_ASK_WINDOW = Duration.ofSeconds(20);
+
+    /**
+     * The window {@code snmp_workers}' default is sized for: a tenth of {@code snmp_interval}, and
+     * at most {@link #SNMP_FIRST_ASK_WINDOW}, so a newly found device has its answer (or its
+     * timeout) soon after discovery even when half the devices are silent.
+     */
+    public static Duration snmpFirstAskWindow(Duration snmpInterval) {
+        if (snmpInterval == null) {
+            return SNMP_FIRST_ASK_WINDOW;
+        }
+        Duration tenth = snmpInterval.dividedBy(10);
+        return tenth.compareTo(SNMP_FIRST_ASK_WINDOW) < 0 && !tenth.isZero() ? tenth : SNMP_FIRST_ASK_WINDOW;
+    }
+
+    /**
+     * SNMP queries in flight sized to the work: enough to ask {@code devices} devices within
+     * {@code window} even if every one stays silent and holds its slot for
+     * {@code timeout x (retries + 1)}; at least {@code floor} (the profile's value), at most
+     * {@link #MAX_SIZED_SNMP_IN_FLIGHT}, and never more than {@code devices}. Politeness to agents
+     * does not depend on it: the scanner keeps at most one request in flight per agent.
+     *
+     * @param devices devices to ask; 0 or less when unknown (then {@code floor})
+     */
+    public static int sizedSnmpInFlight(long devices, Duration timeout, int retries, Duration window, int floor) {
+        int cappedFloor = Math.max(1, Math.min(floor, MAX_SIZED_SNMP_IN_FLIGHT));
+        if (devices <= 0 || timeout == null || window == null || window.isZero() || window.isNegative() || retries < 0) {
+            return cappedFloor;
+        }
+        double needed = Math.ceil(devices * ((double) timeout.toNanos() * (retries + 1)) / window.toNanos());
+        long n = Math.max((long) Math.min(needed, Integer.MAX_VALUE), cappedFloor);
+        return (int) Math.max(1, Math.min(n, Math.min(devices, MAX_SIZED_SNMP_IN_FLIGHT)));
     }
 
     /** A builder with every default in place (profile {@link Profile#STANDARD}). */
@@ -289,6 +332,8 @@ public final class NetscanConfig {
         private int snmpMaxConsecutiveFails = 5;
         private Duration snmpBackoff = Duration.ofHours(1);
         private Integer snmpMaxInFlight;
+        private double snmpRateLimit;
+        private Integer snmpBurstLimit;
         private String snmpUser;
         private String snmpAuthProtocol;
         private String snmpAuthPassphrase;
@@ -353,7 +398,12 @@ public final class NetscanConfig {
         public Builder snmpInterval(Duration v) { snmpInterval = v; return this; }
         public Builder snmpMaxConsecutiveFails(int v) { snmpMaxConsecutiveFails = v; return this; }
         public Builder snmpBackoff(Duration v) { snmpBackoff = v; return this; }
+        /** SNMP devices asked at once ({@code snmp_workers}); unset: sized to the work, see {@link #sizedSnmpInFlight}. */
         public Builder snmpMaxInFlight(int v) { snmpMaxInFlight = v; return this; }
+        /** SNMP queries started per second at most ({@code snmp_rate_limit}); 0 (default) for none. */
+        public Builder snmpRateLimit(double perSecond) { snmpRateLimit = perSecond; return this; }
+        /** Queries that may start at once under the rate limit ({@code snmp_burst_limit}; default: one second's worth). */
+        public Builder snmpBurstLimit(int v) { snmpBurstLimit = v; return this; }
         public Builder snmpUser(String v) { snmpUser = v; return this; }
         public Builder snmpAuthProtocol(String v) { snmpAuthProtocol = v; return this; }
         public Builder snmpAuthPassphrase(String v) { snmpAuthPassphrase = v; return this; }
@@ -512,6 +562,12 @@ public final class NetscanConfig {
             positive(problems, "snmp_interval", snmpInterval, Duration.ofSeconds(10));
             range(problems, "snmp_max_consecutive_fails", snmpMaxConsecutiveFails, 1, 1_000);
             positive(problems, "snmp_backoff_duration", snmpBackoff, Duration.ofSeconds(1));
+            if (!(snmpRateLimit >= 0) || snmpRateLimit > 1_000_000) {
+                problems.add("snmp_rate_limit: " + snmpRateLimit + " is outside 0 (no limit) to 1,000,000 per second");
+            }
+            if (snmpBurstLimit != null) {
+                range(problems, "snmp_burst_limit", snmpBurstLimit, 1, 65_536);
+            }
             if (snmpMaxInFlight != null) {
                 range(problems, "snmp_workers", snmpMaxInFlight, 1, 65_535);
             }

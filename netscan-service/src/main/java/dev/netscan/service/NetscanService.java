@@ -598,6 +598,13 @@ public final class NetscanService implements AutoCloseable {
             m.put("snmp_successes_total", s.successes());
             m.put("snmp_timeouts_total", s.timeouts());
             m.put("snmp_auth_failures_total", s.authFailures());
+            m.put("snmp_no_agent_total", s.noAgent());
+            m.put("snmp_errors_total", s.errors());
+            m.put("snmp_local_refusals_total", s.localRefusals());
+            m.put("snmp_rate_limited_total", s.rateLimited());
+            m.put("snmp_in_flight", (long) s.inFlight());
+            m.put("snmp_queued", (long) s.queued());
+            m.put("snmp_max_in_flight", (long) snmp.scanner().maxInFlight());
         }
         SweepSummary last = lastSweep.get();
         m.put("sweeps_total", sweepsRun.get());

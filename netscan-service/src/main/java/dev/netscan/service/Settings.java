@@ -23,6 +23,7 @@ public final class Settings {
                     default -> SnmpVersion.V2C;
                 })
                 .port(s.port()).timeout(s.timeout()).retries(s.retries()).maxInFlight(s.maxInFlight())
+                .rateLimitPerSecond(s.rateLimitPerSecond()).burst(s.burstLimit())
                 .interval(s.interval()).maxConsecutiveFails(s.maxConsecutiveFails()).backoff(s.backoff());
         if ("3".equals(s.version())) {
             b.v3User(s.user());

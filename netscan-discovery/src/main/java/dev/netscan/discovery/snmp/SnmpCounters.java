@@ -11,7 +11,10 @@ package dev.netscan.discovery.snmp;
  * @param successes queries that ended {@link SnmpOutcome#SUCCESS}
  * @param timeouts queries that ended {@link SnmpOutcome#TIMEOUT}
  * @param authFailures queries that ended {@link SnmpOutcome#AUTH_FAILURE}
- * @param errors queries that ended {@link SnmpOutcome#ERROR}
+ * @param noAgent queries that ended {@link SnmpOutcome#NO_AGENT} (ICMP port-unreachable)
+ * @param errors queries that ended {@link SnmpOutcome#ERROR} (the agent answered, but not usefully)
+ * @param localRefusals queries that ended {@link SnmpOutcome#LOCAL_REFUSAL} (we could not send; not the device's failure)
+ * @param rateLimited times a query start waited for the rate limit ({@code snmp_rate_limit}); 0 without one
  * @param fallbacks queries that needed the GETNEXT fallback
  * @param suspended devices currently in backoff (0 for a bare scanner; {@link SnmpEnrichment} fills it)
  */
@@ -22,16 +25,20 @@ public record SnmpCounters(
         long successes,
         long timeouts,
         long authFailures,
+        long noAgent,
         long errors,
+        long localRefusals,
+        long rateLimited,
         long fallbacks,
         int suspended) {
 
     /** Queries that have ended, whatever the outcome. */
     public long completed() {
-        return successes + timeouts + authFailures + errors;
+        return successes + timeouts + authFailures + noAgent + errors + localRefusals;
     }
 
     SnmpCounters withSuspended(int count) {
-        return new SnmpCounters(requests, inFlight, queued, successes, timeouts, authFailures, errors, fallbacks, count);
+        return new SnmpCounters(requests, inFlight, queued, successes, timeouts, authFailures, noAgent, errors,
+                localRefusals, rateLimited, fallbacks, count);
     }
 }

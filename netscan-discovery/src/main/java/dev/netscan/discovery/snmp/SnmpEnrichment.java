@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *   <li>{@link #scanAll(IntIterable)} (or {@link #schedulePeriodic(Supplier)} every
  *       {@link SnmpSettings#interval()}): every known device is asked again.</li>
  *   <li>A device whose queries fail {@link SnmpSettings#maxConsecutiveFails()} times in a row
- *       (timeout, authentication failure or error) is not asked for
+ *       (timeout, no agent, authentication failure or error; a local refusal is ours and does
+ *       not count) is not asked for
  *       {@link SnmpSettings#backoff()}; after that it is asked once more, and one more failure
  *       suspends it again while a success clears its record. {@link #suspendedCount()} is exact
  *       at the clock's current time.</li>
@@ -186,7 +187,9 @@ public final class SnmpEnrichment implements AutoCloseable {
 
         @Override
         public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {
-            backoff.recordFailure(ipv4, nanoClock.getAsLong());
+            if (outcome != SnmpOutcome.LOCAL_REFUSAL) { // our refusal is not the device's failure
+                backoff.recordFailure(ipv4, nanoClock.getAsLong());
+            }
             downstream.onFailure(ipv4, outcome, detail);
         }
     }

@@ -26,7 +26,8 @@ public interface SnmpListener {
      * The device did not answer usefully.
      *
      * @param ipv4 the device address
-     * @param outcome {@link SnmpOutcome#TIMEOUT}, {@link SnmpOutcome#AUTH_FAILURE} or {@link SnmpOutcome#ERROR}
+     * @param outcome any outcome but {@link SnmpOutcome#SUCCESS}; {@link SnmpOutcome#LOCAL_REFUSAL} is
+     *     this host's refusal and must not be recorded as the device's failure
      * @param detail a short sanitised explanation without credentials (e.g. {@code usmStatsWrongDigests})
      */
     void onFailure(int ipv4, SnmpOutcome outcome, String detail);

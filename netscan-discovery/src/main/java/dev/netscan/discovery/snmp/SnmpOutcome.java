@@ -16,6 +16,22 @@ public enum SnmpOutcome {
      * level).
      */
     AUTH_FAILURE,
-    /** Anything else: an unexpected report, a transport error, or an answer without any system-group value. */
-    ERROR
+    /**
+     * No agent: the host answered our request with ICMP port-unreachable (seen through the
+     * socket's error queue, within one round trip instead of after timeout x (retries + 1)). The
+     * backoff counts it as a failure, like a timeout. A network that sends no such error (a
+     * firewall that drops, Linux's ICMP rate limit) ends in {@link #TIMEOUT} instead.
+     */
+    NO_AGENT,
+    /**
+     * The agent answered but not usefully (a decode error): an unexpected report, an answer
+     * without any system-group value, or a message snmp4j could not process.
+     */
+    ERROR,
+    /**
+     * Our own refusal: the request could not be sent from this host (socket closed, no buffer
+     * space, a local firewall refusing the send). Never the device's failure: the backoff does
+     * not count it and it is never written as the device's outcome.
+     */
+    LOCAL_REFUSAL
 }

@@ -2,6 +2,7 @@ package dev.netscan.discovery.snmp;
 
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.SnmpInfo;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayFIFOQueue;
 import it.unimi.dsi.fastutil.ints.IntIterable;
 import it.unimi.dsi.fastutil.ints.IntIterator;
@@ -12,6 +13,9 @@ import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.snmp4j.CommunityTarget;
@@ -42,15 +46,12 @@ import org.snmp4j.security.SecurityModels;
 import org.snmp4j.security.SecurityProtocols;
 import org.snmp4j.security.USM;
 import org.snmp4j.security.UsmUser;
-import org.snmp4j.smi.Counter64;
 import org.snmp4j.smi.Integer32;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UdpAddress;
-import org.snmp4j.smi.UnsignedInteger32;
 import org.snmp4j.smi.Variable;
 import org.snmp4j.smi.VariableBinding;
-import org.snmp4j.transport.DefaultUdpTransportMapping;
 import org.snmp4j.util.DefaultPDUFactory;
 
 /**
@@ -70,15 +71,23 @@ import org.snmp4j.util.DefaultPDUFactory;
  *
  * <p>The outcome goes to the {@link SnmpListener}: success when at least one value came back;
  * timeout when the agent stayed silent through all retries (a wrong v1/v2c community looks like
- * this); authentication failure when a v3 agent answers with a USM report (wrong digest, unknown
- * user, decryption error, unsupported level); error otherwise.
+ * this); no agent when the host answered with ICMP port-unreachable (within one round trip: the
+ * socket has {@code IP_RECVERR}, see {@link RecvErrUdpTransport}); authentication failure when a
+ * v3 agent answers with a USM report (wrong digest, unknown user, decryption error, unsupported
+ * level); local refusal when the request could not be sent from this host; error otherwise.
  *
  * <p>Concurrency: {@link #submit(int)} queues a device (once: a device already queued or in
  * flight is not queued again) and starts as many queries as the in-flight bound allows. Requests
  * go out through one snmp4j {@code Snmp} session on one UDP socket; snmp4j's receive thread and
  * timer thread run the continuations (next GETNEXT, completion, starting the next queued device).
  * The bound counts devices; a device holds its slot from its GET to its last GETNEXT, and has one
- * request outstanding at a time. All public methods are thread-safe.
+ * request outstanding at a time. Politeness per agent: an address is queried by at most one query
+ * at a time (a submit of an address already queued or in flight is refused), and a query sends
+ * its next request only after the previous one ended, so an agent never has more than one of our
+ * requests outstanding (snmp4j re-sends a request only after its timeout, when the earlier copy is
+ * deemed lost). An optional rate limit ({@link SnmpSettings#rateLimitPerSecond()}, token bucket
+ * with {@link SnmpSettings#burst()}) bounds how many queries start per second. All public methods
+ * are thread-safe.
  *
  * <p>Lifecycle: {@link #start()} opens the socket; {@link #close()} closes it, drops what is
  * queued, and ends what is in flight without calling the listener. Both are idempotent.
@@ -114,13 +123,6 @@ public final class SnmpScanner implements AutoCloseable {
     private static final int F_LOCATION = 5;
     private static final int ALL_FIELDS = (1 << BASE.length) - 1;
 
-    /** usmStats: 1.3.6.1.6.3.15.1.1 (RFC 3414). */
-    private static final OID USM_STATS = new OID(new int[] {1, 3, 6, 1, 6, 3, 15, 1, 1});
-    private static final String[] USM_STATS_NAMES = {
-        null, "usmStatsUnsupportedSecLevels", "usmStatsNotInTimeWindows", "usmStatsUnknownUserNames",
-        "usmStatsUnknownEngineIDs", "usmStatsWrongDigests", "usmStatsDecryptionErrors",
-    };
-
     private final SnmpSettings settings;
     private final SnmpListener listener;
     private final InstantSource clock;
@@ -135,6 +137,14 @@ public final class SnmpScanner implements AutoCloseable {
     private final IntArrayFIFOQueue queue = new IntArrayFIFOQueue();
     /** Devices queued or in flight (dedupe). Guarded by lock. */
     private final IntOpenHashSet active = new IntOpenHashSet();
+    /** Queries in flight by address (to settle one on ICMP port-unreachable). Guarded by lock. */
+    private final Int2ObjectOpenHashMap<Query> running = new Int2ObjectOpenHashMap<>();
+    /** Query starts per second, or null without a rate limit. Guarded by lock. */
+    private final SnmpRateLimit rateLimit;
+    /** Wakes pump when the next token is due; created on first need. Guarded by lock. */
+    private ScheduledExecutorService pacer;
+    /** True while a pacer wake-up is scheduled. Guarded by lock. */
+    private boolean wakeupPending;
     /** Devices in flight. Guarded by lock. */
     private int inFlight;
     private boolean started;
@@ -150,6 +160,9 @@ public final class SnmpScanner implements AutoCloseable {
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder noAgent = new LongAdder();
+    private final LongAdder localRefusals = new LongAdder();
+    private final LongAdder rateLimited = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
 
     private SnmpScanner(Builder b) {
@@ -160,6 +173,9 @@ public final class SnmpScanner implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.receiveBufferBytes = b.receiveBufferBytes;
         this.maxInFlight = settings.maxInFlight();
+        this.rateLimit = settings.rateLimitPerSecond() > 0
+                ? new SnmpRateLimit(settings.rateLimitPerSecond(), settings.burst(), System.nanoTime())
+                : null;
     }
 
     /**
@@ -190,10 +206,8 @@ public final class SnmpScanner implements AutoCloseable {
                 warn("SNMP " + settings.version() + " community is a well-known default (empty, public, private, ...): "
                         + "anyone on the network can read these agents; configure a strong community or SNMPv3");
             }
-            DefaultUdpTransportMapping transport = new DefaultUdpTransportMapping(new UdpAddress(bindAddress + "/0"));
-            if (receiveBufferBytes > 0) {
-                transport.setReceiveBufferSize(receiveBufferBytes);
-            }
+            RecvErrUdpTransport transport = new RecvErrUdpTransport(new UdpAddress(bindAddress + "/0"),
+                    receiveBufferBytes, this::onPortUnreachable);
             transport.setThreadName("netscan-snmp-rx");
             MessageDispatcher dispatcher = new MessageDispatcherImpl();
             switch (settings.version()) {
@@ -350,7 +364,7 @@ public final class SnmpScanner implements AutoCloseable {
             q = queue.size();
         }
         return new SnmpCounters(requests.sum(), f, q, successes.sum(), timeouts.sum(), authFailures.sum(),
-                errors.sum(), fallbacks.sum(), 0);
+                noAgent.sum(), errors.sum(), localRefusals.sum(), rateLimited.sum(), fallbacks.sum(), 0);
     }
 
     /** Stops: closes the socket, drops queued devices, abandons in-flight ones without callbacks. Idempotent. */
@@ -364,8 +378,12 @@ public final class SnmpScanner implements AutoCloseable {
             closed = true;
             queue.clear();
             active.clear();
+            running.clear();
             inFlight = 0;
             s = snmp;
+            if (pacer != null) {
+                pacer.shutdownNow();
+            }
         }
         if (s != null) {
             try {
@@ -378,18 +396,42 @@ public final class SnmpScanner implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** Starts queued devices while there is room. */
+    /** A host answered a request to {@code ipv4:port} with ICMP port-unreachable: settle its query. */
+    private void onPortUnreachable(int ipv4, int port) {
+        if (port != settings.port()) {
+            return;
+        }
+        Query q;
+        synchronized (lock) {
+            q = running.get(ipv4);
+        }
+        if (q != null) {
+            q.noAgent();
+        }
+    }
+
+    /** Starts queued devices while there is room (and, with a rate limit, a token). */
     private void pump() {
         while (true) {
             int ipv4;
+            Query q;
             synchronized (lock) {
                 if (closed || !started || inFlight >= maxInFlight || queue.isEmpty()) {
                     return;
                 }
+                if (rateLimit != null) {
+                    long waitNanos = rateLimit.tryAcquire(System.nanoTime());
+                    if (waitNanos > 0) {
+                        rateLimited.increment();
+                        scheduleWakeup(waitNanos);
+                        return;
+                    }
+                }
                 ipv4 = queue.dequeueInt();
                 inFlight++;
+                q = new Query(ipv4);
+                running.put(ipv4, q);
             }
-            Query q = new Query(ipv4);
             try {
                 q.address = new UdpAddress(InetAddress.getByAddress(new byte[] {
                     (byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4}), settings.port());
@@ -403,6 +445,24 @@ public final class SnmpScanner implements AutoCloseable {
             }
             send(q, pdu);
         }
+    }
+
+    /** Called under lock: one wake-up at a time, on a daemon thread made on first need. */
+    private void scheduleWakeup(long delayNanos) {
+        if (wakeupPending) {
+            return;
+        }
+        if (pacer == null) {
+            pacer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .name("netscan-snmp-pacer").daemon(true).factory());
+        }
+        wakeupPending = true;
+        pacer.schedule(() -> {
+            synchronized (lock) {
+                wakeupPending = false;
+            }
+            pump();
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private Target<UdpAddress> target(UdpAddress address) {
@@ -439,9 +499,10 @@ public final class SnmpScanner implements AutoCloseable {
             snmp.send(pdu, q.target, q, continuation);
             return true;
         } catch (IOException | RuntimeException e) {
-            // A send that fails locally (socket closed, message too big, no route) ends this device.
+            // A send that fails locally (socket closed, no buffer space, local firewall) ends this query as
+            // our refusal, never the device's failure.
             // No pump here: the caller (pump's loop or a continuation) goes on, so failing sends do not recurse.
-            q.fail(SnmpOutcome.ERROR, "send failed: " + e.getClass().getSimpleName(), false);
+            q.fail(SnmpOutcome.LOCAL_REFUSAL, "send failed: " + e.getClass().getSimpleName(), false);
             return false;
         }
     }
@@ -475,8 +536,10 @@ public final class SnmpScanner implements AutoCloseable {
         final int ipv4;
         UdpAddress address;
         Target<UdpAddress> target;
-        PDU current;
-        boolean fallback;
+        /** The request outstanding; volatile for the receive thread's {@link #noAgent()}. */
+        volatile PDU current;
+        /** True once the agent answered the GET; volatile for {@link #noAgent()}. */
+        volatile boolean fallback;
         int missing = ALL_FIELDS;
         int fallbackField = -1;
         boolean done;
@@ -489,6 +552,19 @@ public final class SnmpScanner implements AutoCloseable {
 
         Query(int ipv4) {
             this.ipv4 = ipv4;
+        }
+
+        /** The host refused our datagram (ICMP port-unreachable): no agent, unless it already answered. */
+        void noAgent() {
+            PDU pdu = current;
+            if (fallback || pdu == null) {
+                return; // an agent that answered the GET exists; let the GETNEXT end on its own
+            }
+            Snmp s = snmp;
+            if (s != null) {
+                s.cancel(pdu, continuation); // no timeout event will follow
+            }
+            fail(SnmpOutcome.NO_AGENT, "ICMP port unreachable", true);
         }
 
         void onResponse(ResponseEvent<?> event) {
@@ -506,7 +582,7 @@ public final class SnmpScanner implements AutoCloseable {
                 return;
             }
             if (response.getType() == PDU.REPORT) {
-                String report = reportName(response);
+                String report = SnmpValues.reportName(response);
                 SnmpOutcome outcome = report.startsWith("usmStats") ? SnmpOutcome.AUTH_FAILURE : SnmpOutcome.ERROR;
                 if (fallback) {
                     finishFallback(outcome, "report " + report);
@@ -587,12 +663,12 @@ public final class SnmpScanner implements AutoCloseable {
                 return false;
             }
             switch (field) {
-                case F_OBJECT_ID -> objectId = objectIdOf(v);
-                case F_UPTIME -> uptime = uptimeOf(v);
-                case F_DESCR -> descr = textOf(v);
-                case F_CONTACT -> contact = textOf(v);
-                case F_NAME -> name = textOf(v);
-                case F_LOCATION -> location = textOf(v);
+                case F_OBJECT_ID -> objectId = SnmpValues.objectIdOf(v);
+                case F_UPTIME -> uptime = SnmpValues.uptimeOf(v);
+                case F_DESCR -> descr = SnmpValues.textOf(v);
+                case F_CONTACT -> contact = SnmpValues.textOf(v);
+                case F_NAME -> name = SnmpValues.textOf(v);
+                case F_LOCATION -> location = SnmpValues.textOf(v);
                 default -> throw new AssertionError(field);
             }
             return field == F_UPTIME ? uptime >= 0 : field == F_OBJECT_ID ? objectId != null : true;
@@ -626,6 +702,8 @@ public final class SnmpScanner implements AutoCloseable {
             switch (outcome) { // after the listener: a counted outcome has been delivered
                 case TIMEOUT -> timeouts.increment();
                 case AUTH_FAILURE -> authFailures.increment();
+                case NO_AGENT -> noAgent.increment();
+                case LOCAL_REFUSAL -> localRefusals.increment();
                 default -> errors.increment();
             }
             if (pumpAfter) {
@@ -645,6 +723,7 @@ public final class SnmpScanner implements AutoCloseable {
                 }
                 inFlight--;
                 active.remove(ipv4);
+                running.remove(ipv4, this);
                 return true;
             }
         }
@@ -654,83 +733,6 @@ public final class SnmpScanner implements AutoCloseable {
         synchronized (lock) {
             return closed;
         }
-    }
-
-    private static String reportName(PDU report) {
-        if (report.size() == 0) {
-            return "(empty)";
-        }
-        OID oid = report.get(0).getOid();
-        if (oid != null && oid.size() > USM_STATS.size() && oid.startsWith(USM_STATS)) {
-            int which = oid.get(USM_STATS.size());
-            if (which > 0 && which < USM_STATS_NAMES.length) {
-                return USM_STATS_NAMES[which];
-            }
-            return "usmStats." + which;
-        }
-        String dotted = oid == null ? "" : oid.toDottedString();
-        return dotted.length() > 128 ? dotted.substring(0, 128) : dotted;
-    }
-
-    static String textOf(Variable v) {
-        if (v instanceof OctetString s) {
-            return SnmpText.sanitize(s.getValue());
-        }
-        return SnmpText.sanitize(v.toString());
-    }
-
-    static String objectIdOf(Variable v) {
-        String dotted;
-        if (v instanceof OID oid) {
-            dotted = oid.size() == 0 ? null : oid.toDottedString();
-        } else if (v instanceof OctetString s && s.length() <= SnmpText.MAX_BYTES) {
-            dotted = s.toString();
-            if (dotted.startsWith(".")) {
-                dotted = dotted.substring(1);
-            }
-            if (!isDottedNumeric(dotted)) {
-                dotted = null;
-            }
-        } else {
-            dotted = null;
-        }
-        return dotted != null && dotted.length() <= SnmpText.MAX_BYTES ? dotted : null;
-    }
-
-    private static boolean isDottedNumeric(String s) {
-        if (s.isEmpty() || s.charAt(0) == '.' || s.charAt(s.length() - 1) == '.') {
-            return false;
-        }
-        int digits = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '.') {
-                if (digits == 0) {
-                    return false;
-                }
-                digits = 0;
-            } else if (c >= '0' && c <= '9') {
-                if (++digits > 10) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static long uptimeOf(Variable v) {
-        if (v instanceof UnsignedInteger32 u) { // TimeTicks, Gauge32, Counter32
-            return u.getValue();
-        }
-        if (v instanceof Integer32 i) {
-            return i.getValue() >= 0 ? i.getValue() : -1;
-        }
-        if (v instanceof Counter64 c) {
-            return c.getValue() >= 0 ? c.getValue() : -1;
-        }
-        return -1;
     }
 
     /** Builds a {@link SnmpScanner}. Not thread-safe. */

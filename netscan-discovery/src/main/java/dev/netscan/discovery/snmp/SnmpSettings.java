@@ -18,7 +18,10 @@ import java.util.Set;
  * @param port agent UDP port, 1-65535
  * @param timeout how long to wait for one answer before a retry; 10 ms to 60 s
  * @param retries how many times a request is re-sent after a timeout; 0-10
- * @param maxInFlight the most devices queried at the same time; 1-65,536
+ * @param maxInFlight the most devices queried at the same time; 1-65,536 (see {@link #inFlightFor})
+ * @param rateLimitPerSecond device queries started per second at most; 0 for no rate limit (the
+ *     default: the in-flight bound and one request per agent at a time are the limits)
+ * @param burst queries that may start at once after a quiet spell, with a rate limit; at least 1
  * @param interval how often every known device is asked again; at least 1 s
  * @param maxConsecutiveFails failures in a row after which a device is suspended; at least 1
  * @param backoff how long a suspended device is left alone; at least 1 s
@@ -35,6 +38,8 @@ public record SnmpSettings(
         Duration timeout,
         int retries,
         int maxInFlight,
+        double rateLimitPerSecond,
+        int burst,
         Duration interval,
         int maxConsecutiveFails,
         Duration backoff,
@@ -49,7 +54,8 @@ public record SnmpSettings(
 
     /** Canonical constructor: validates; prefer {@link #builder()}. */
     public SnmpSettings {
-        List<String> problems = problems(version, community, port, timeout, retries, maxInFlight, interval,
+        List<String> problems = problems(version, community, port, timeout, retries, maxInFlight,
+                rateLimitPerSecond, burst, interval,
                 maxConsecutiveFails, backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
         if (!problems.isEmpty()) {
             throw new SnmpSettingsException(problems);
@@ -57,6 +63,20 @@ public record SnmpSettings(
         if (privProtocol == null) {
             privProtocol = SnmpPrivProtocol.NONE;
         }
+    }
+
+    /** The most queries in flight {@link #inFlightFor} picks (core's {@code NetscanConfig.MAX_SIZED_SNMP_IN_FLIGHT}). */
+    public static final int MAX_SIZED_IN_FLIGHT = dev.netscan.core.NetscanConfig.MAX_SIZED_SNMP_IN_FLIGHT;
+
+    /**
+     * The in-flight bound sized to the work (the same rule as the configuration's default,
+     * {@code NetscanConfig.sizedSnmpInFlight}): enough to ask {@code devices} devices within
+     * {@code window} even if every one stays silent and holds its slot for
+     * {@code timeout x (retries + 1)}; at least {@code floor}, at most {@link #MAX_SIZED_IN_FLIGHT},
+     * never more than {@code devices}. Agents see at most one request of ours at a time whatever it is.
+     */
+    public static int inFlightFor(long devices, Duration timeout, int retries, Duration window, int floor) {
+        return dev.netscan.core.NetscanConfig.sizedSnmpInFlight(devices, timeout, retries, window, floor);
     }
 
     /** A builder with the defaults: v2c, port 161, timeout 2 s, 1 retry, 2,048 in flight, interval 1 h, 5 fails, backoff 1 h. */
@@ -73,6 +93,8 @@ public record SnmpSettings(
         b.timeout = timeout;
         b.retries = retries;
         b.maxInFlight = maxInFlight;
+        b.rateLimitPerSecond = rateLimitPerSecond;
+        b.burst = burst;
         b.interval = interval;
         b.maxConsecutiveFails = maxConsecutiveFails;
         b.backoff = backoff;
@@ -116,6 +138,8 @@ public record SnmpSettings(
                 + ", timeout=" + timeout
                 + ", retries=" + retries
                 + ", maxInFlight=" + maxInFlight
+                + ", rateLimitPerSecond=" + rateLimitPerSecond
+                + ", burst=" + burst
                 + ", interval=" + interval
                 + ", maxConsecutiveFails=" + maxConsecutiveFails
                 + ", backoff=" + backoff
@@ -131,7 +155,7 @@ public record SnmpSettings(
     }
 
     private static List<String> problems(SnmpVersion version, String community, int port, Duration timeout,
-            int retries, int maxInFlight, Duration interval, int maxConsecutiveFails, Duration backoff,
+            int retries, int maxInFlight, double rateLimitPerSecond, int burst, Duration interval, int maxConsecutiveFails, Duration backoff,
             String v3User, SnmpAuthProtocol authProtocol, String authPassphrase, SnmpPrivProtocol privProtocol,
             String privPassphrase) {
         List<String> p = new ArrayList<>();
@@ -160,6 +184,12 @@ public record SnmpSettings(
         }
         if (maxInFlight < 1 || maxInFlight > 65_536) {
             p.add("snmp maxInFlight: " + maxInFlight + " is outside 1-65536");
+        }
+        if (!(rateLimitPerSecond >= 0) || rateLimitPerSecond > 1_000_000) {
+            p.add("snmp rateLimitPerSecond: " + rateLimitPerSecond + " is outside 0 (none) to 1,000,000");
+        }
+        if (burst < 1 || burst > 65_536) {
+            p.add("snmp burst: " + burst + " is outside 1-65536");
         }
         if (interval == null) {
             p.add("snmp interval: required");
@@ -228,6 +258,8 @@ public record SnmpSettings(
         private Duration timeout = Duration.ofSeconds(2);
         private int retries = 1;
         private int maxInFlight = 2048;
+        private double rateLimitPerSecond;
+        private int burst = 1;
         private Duration interval = Duration.ofHours(1);
         private int maxConsecutiveFails = 5;
         private Duration backoff = Duration.ofHours(1);
@@ -261,6 +293,12 @@ public record SnmpSettings(
          */
         public Builder maxInFlight(int n) { this.maxInFlight = n; return this; }
 
+        /** Device queries started per second at most; 0 (the default) for none. */
+        public Builder rateLimitPerSecond(double perSecond) { this.rateLimitPerSecond = perSecond; return this; }
+
+        /** With a rate limit: queries that may start at once after a quiet spell (default 1). */
+        public Builder burst(int n) { this.burst = n; return this; }
+
         /** Re-query period for all known devices (default 1 h). */
         public Builder interval(Duration d) { this.interval = d; return this; }
 
@@ -293,7 +331,7 @@ public record SnmpSettings(
          * @throws SnmpSettingsException listing every problem (never quoting a credential)
          */
         public SnmpSettings build() {
-            return new SnmpSettings(version, community, port, timeout, retries, maxInFlight, interval,
+            return new SnmpSettings(version, community, port, timeout, retries, maxInFlight, rateLimitPerSecond, burst, interval,
                     maxConsecutiveFails, backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
         }
     }

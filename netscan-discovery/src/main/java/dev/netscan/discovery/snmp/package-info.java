@@ -31,6 +31,12 @@
  * To see those reports the scanner switches snmp4j's JVM-wide report security level strategy
  * from {@code standard} to {@code noAuthNoPrivIfNeeded} when a v3 scanner starts.
  *
+ * <h2>No agent, known within a round trip</h2>
+ * The scanner's UDP socket ({@link dev.netscan.discovery.snmp.RecvErrUdpTransport}, FFM, Linux)
+ * has {@code IP_RECVERR}: an ICMP port-unreachable from a host we asked arrives on the socket's
+ * error queue and ends that device's query as {@code NO_AGENT} at once. Where the network sends
+ * no such error (a dropping firewall, the ICMP rate limit) the query times out as before.
+ *
  * <h2>Replies from another address</h2>
  * snmp4j matches a response to its request by request id (and, for v3, message id), not by the
  * source address: an agent that answers from another of its addresses is accepted.

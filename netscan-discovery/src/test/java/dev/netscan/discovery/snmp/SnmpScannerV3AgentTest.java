@@ -63,7 +63,7 @@ class SnmpScannerV3AgentTest {
             throws Exception {
         Outcomes out = new Outcomes();
         scanner = SnmpScanner.builder(SnmpSettings.builder().version(SnmpVersion.V3).port(agent.port())
-                        .timeout(Duration.ofMillis(500)).retries(0).v3User(user).auth(auth, authPass).priv(priv, privPass).build())
+                        .timeout(Duration.ofSeconds(3)).retries(0).v3User(user).auth(auth, authPass).priv(priv, privPass).build())
                 .listener(out).bindAddress("127.0.0.1").build();
         scanner.start();
         scanner.submit(Ipv4.parse("127.0.0.1"));
