@@ -151,8 +151,8 @@ public final class ConfigFile {
             char c = text.charAt(i);
             if (c == '[' || c == '{') {
                 if (++depth > MAX_FLOW_DEPTH) {
-                    throw new InvalidConfigException(List.of(source + ": not valid YAML at line " + line
-                            + ": brackets nested deeper than " + MAX_FLOW_DEPTH));
+                    throw InvalidConfigException.of(source, "not valid YAML at line " + line
+                            + ": brackets nested deeper than " + MAX_FLOW_DEPTH);
                 }
             } else if ((c == ']' || c == '}') && depth > 0) {
                 depth--;

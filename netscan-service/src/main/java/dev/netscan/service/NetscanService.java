@@ -57,6 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.IntPredicate;
 
 /**
  * netscan as a service you can embed: build it from a {@link NetscanConfig}, {@link #start()} it,
@@ -87,6 +88,8 @@ public final class NetscanService implements AutoCloseable {
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
     private final SnmpSettings snmpSettings;
+    /** Which addresses this instance is responsible for (a fleet member's share); all when alone. */
+    private final IntPredicate owns;
     private final CopyOnWriteArrayList<RegistryListener> deviceListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<AlertListener> alertListeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock sweepLock = new ReentrantLock();
@@ -129,6 +132,7 @@ public final class NetscanService implements AutoCloseable {
         this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
         this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
+        this.owns = b.owns != null ? b.owns : ip -> true;
     }
 
     /** A builder for a service running {@code config}. */
@@ -173,6 +177,7 @@ public final class NetscanService implements AutoCloseable {
     private void startLocked() throws IOException {
         Files.createDirectories(config.dataDir());
         registry = loadRegistry();
+        dropUnowned(); // a snapshot may hold devices another instance owns now
         if (customSink != null) {
             sink = customSink;
         } else if (config.influx() != null) {
@@ -272,13 +277,22 @@ public final class NetscanService implements AutoCloseable {
             SweepOptions options = modules.sweep().withSeed(System.nanoTime());
             Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
                 @Override
+                public boolean accepts(int ip) {
+                    return owns.test(ip);
+                }
+
+                @Override
                 public void onAlive(int ip, long rttNanos) {
-                    discovered(registry.add(ip), ip);
+                    if (owns.test(ip)) {
+                        discovered(registry.add(ip), ip);
+                    }
                 }
 
                 @Override
                 public void onAlive(int ip, long rttNanos, long answeredAtEpochMillis) {
-                    discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
+                    if (owns.test(ip)) {
+                        discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
+                    }
                 }
             });
             runningSweep.set(sweep);
@@ -294,6 +308,72 @@ public final class NetscanService implements AutoCloseable {
         } finally {
             sweepLock.unlock();
         }
+    }
+
+    /**
+     * Tells the service that the ownership predicate given to {@link Builder#ownership} changed
+     * (a fleet rebalance). Stops any running sweep, removes every device no longer owned from the
+     * registry and waits, up to {@code bound}, until the scheduler has taken them off its
+     * schedule; then starts a sweep in the background to find the newly owned devices. When this
+     * returns true no new ping to a device no longer owned will be sent (probes already in flight
+     * may still complete). Returns false when {@code bound} passed first.
+     *
+     * <p>Call it from one thread at a time (the fleet's membership thread).
+     */
+    public boolean ownershipChanged(Duration bound) throws InterruptedException {
+        requireStarted();
+        long deadline = System.nanoTime() + bound.toNanos();
+        Sweep s = runningSweep.get();
+        if (s != null) {
+            s.cancel();
+        }
+        // holding the sweep lock: no sweep adds a device between the check and the removal
+        if (!sweepLock.tryLock(bound.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        IntList dropped;
+        try {
+            dropped = dropUnowned();
+        } finally {
+            sweepLock.unlock();
+        }
+        boolean off = true;
+        if (!dropped.isEmpty()) {
+            scheduler.requestReconcile();
+            off = awaitUnscheduled(dropped, deadline);
+        }
+        if (!closed && jobs != null) {
+            jobs.execute(this::sweepQuietly);
+        }
+        return off;
+    }
+
+    private IntList dropUnowned() {
+        IntArrayList known = new IntArrayList(registry.size());
+        registry.addresses(known);
+        IntArrayList dropped = new IntArrayList();
+        for (int i = 0; i < known.size(); i++) {
+            int ip = known.getInt(i);
+            if (!owns.test(ip) && registry.remove(ip)) {
+                dropped.add(ip);
+            }
+        }
+        return dropped;
+    }
+
+    private boolean awaitUnscheduled(IntList ips, long deadline) throws InterruptedException {
+        int i = 0;
+        while (i < ips.size()) {
+            if (!scheduler.isScheduled(ips.getInt(i))) {
+                i++;
+            } else if (System.nanoTime() - deadline >= 0) {
+                return false;
+            } else {
+                scheduler.requestReconcile();
+                Thread.sleep(1); // the scheduler thread reconciles within its next tick
+            }
+        }
+        return true;
     }
 
     private void discovered(boolean isNew, int ip) {
@@ -792,6 +872,7 @@ public final class NetscanService implements AutoCloseable {
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
         private HttpSettings httpSettings;
+        private IntPredicate owns;
 
         private Builder(NetscanConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -817,6 +898,15 @@ public final class NetscanService implements AutoCloseable {
          * default {@link System#currentTimeMillis()}. Tests pass a fake one.
          */
         public Builder clock(LongSupplier epochMillis) { this.epochMillis = Objects.requireNonNull(epochMillis); return this; }
+
+        /**
+         * Restricts the service to the addresses {@code v} accepts: sweeps add, and the scheduler
+         * and SNMP see, only those (default: every address). The predicate is called from sweep
+         * and job threads and must be thread-safe and cheap; when its answer changes, call
+         * {@link NetscanService#ownershipChanged}. netscan-fleet sets it to the partitions Kafka
+         * assigned this instance.
+         */
+        public Builder ownership(IntPredicate v) { owns = v; return this; }
 
         /**
          * Checks the configuration against every module's own rules ({@link Settings#of}) and
