@@ -1,8 +1,10 @@
 package dev.netscan.cli;
 
+import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.NetscanConfig;
 import dev.netscan.core.Profile;
+import dev.netscan.service.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,10 +29,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * <p>It accepts the key names of the Go netscan service (so its users' files keep working) plus
  * netscan's own. {@code ${VAR}} (and {@code ${VAR:-default}}) anywhere in a value expands from the
- * environment, for secrets. Every problem in the file is reported at once, each with its key: a
- * value of the wrong type, an unknown key (with a "did you mean"), a missing environment
- * variable, and everything {@link NetscanConfig.Builder#build()} finds. Keys of the Go service
- * that netscan does not need are accepted and reported in {@link Result#warnings()}.
+ * environment, for secrets. Every problem in the file is reported at once, in one
+ * {@link InvalidConfigException} naming the file, each problem with its key: a value of the wrong
+ * type, an unknown key (with a "did you mean"), a missing environment variable, everything
+ * {@link NetscanConfig.Builder#build(ConfigProblems)} finds, and everything each module's own
+ * builder finds ({@link Settings#check}), so a file this loader accepts is one the service starts
+ * with. Keys of the Go service that netscan does not need are accepted and reported in
+ * {@link Result#warnings()}, as are settings that work but are weak (MD5, DES).
  */
 public final class ConfigFile {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
@@ -44,13 +49,26 @@ public final class ConfigFile {
             "min_scan_interval", "icmp_discovery_interval has a floor of 10s",
             "memory_limit_mb", "use governor.memory_warning_pct / memory_critical_pct");
 
+    /** Deeper than any configuration nests flow collections (SnakeYAML refuses more than 50 anyway). */
+    private static final int MAX_FLOW_DEPTH = 100;
+
+    /** Longer than any key this loader knows. */
+    private static final int MAX_KEY_LENGTH = 40;
+
     /** The configuration and what was accepted but ignored. */
-    public record Result(NetscanConfig config, List<String> warnings) {}
+    public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http) {
+        /** Without HTTP settings: the defaults. */
+        public Result(NetscanConfig config, List<String> warnings) {
+            this(config, warnings, dev.netscan.service.HttpSettings.defaults());
+        }
+    }
 
     private final Map<String, String> env;
-    private final List<String> problems = new ArrayList<>();
+    /** Everything wrong with the file, keyed by file key, in one pass. */
+    private final ConfigProblems problems = new ConfigProblems();
     private final List<String> warnings = new ArrayList<>();
     private final NetscanConfig.Builder b = NetscanConfig.builder();
+    private final dev.netscan.service.HttpSettings.Builder api = dev.netscan.service.HttpSettings.builder();
     private final Map<String, BiConsumer<String, Object>> keys = new LinkedHashMap<>();
 
     private ConfigFile(Map<String, String> env) {
@@ -73,9 +91,9 @@ public final class ConfigFile {
         try {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
-            throw new InvalidConfigException(List.of(path + ": no such file"));
+            throw InvalidConfigException.of(path.toString(), "no such file");
         } catch (IOException e) {
-            throw new InvalidConfigException(List.of(path + ": cannot be read (" + e.getMessage() + ")"));
+            throw InvalidConfigException.of(path.toString(), "cannot be read (" + e.getMessage() + ")");
         }
         return parse(text, path.toString(), env);
     }
@@ -86,6 +104,7 @@ public final class ConfigFile {
     }
 
     private Result read(String text, String source) {
+        refuseDeepFlowNesting(text, source);
         Object root;
         try {
             LoaderOptions opts = new LoaderOptions();
@@ -96,27 +115,51 @@ public final class ConfigFile {
         } catch (MarkedYAMLException e) {
             String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
                     + ", column " + (e.getProblemMark().getColumn() + 1);
-            throw new InvalidConfigException(List.of(source + ": not valid YAML" + where + ": " + e.getProblem()));
+            throw InvalidConfigException.of(source, "not valid YAML" + where + ": " + e.getProblem());
         } catch (RuntimeException e) {
-            throw new InvalidConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
+            throw InvalidConfigException.of(source, "not valid YAML: " + e.getMessage());
         }
         if (root == null) {
             root = Map.of();
         }
         if (!(root instanceof Map<?, ?> map)) {
-            throw new InvalidConfigException(List.of(source + ": the top level must be a mapping of keys to values"));
+            throw InvalidConfigException.of(source, "the top level must be a mapping of keys to values");
         }
         walk("", map);
-        NetscanConfig config = null;
-        try {
-            config = b.build();
-        } catch (InvalidConfigException e) {
-            problems.addAll(e.problems());
+        // one pass: the file's own problems, the configuration's, and every module's, together
+        NetscanConfig config = b.build(problems);
+        Settings.check(config, problems);
+        dev.netscan.service.HttpSettings http = problems.collect(api::build);
+        problems.throwIfAny(source);
+        for (InvalidConfigException.Problem w : problems.warnings()) {
+            warnings.add(w.toString());
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
+        return new Result(config, Collections.unmodifiableList(warnings), http);
+    }
+
+    /**
+     * SnakeYAML's scanner looks ahead over every open {@code [} or <code>{</code> and re-checks
+     * them all at each token, so a document of nothing but brackets costs time quadratic in its
+     * size (a megabyte of them would never finish), before its nesting limit can refuse it.
+     * Brackets are counted without regard to quoting: only a file with more than
+     * {@link #MAX_FLOW_DEPTH} unclosed ones is refused, which no configuration has.
+     */
+    private static void refuseDeepFlowNesting(String text, String source) {
+        int depth = 0;
+        int line = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '[' || c == '{') {
+                if (++depth > MAX_FLOW_DEPTH) {
+                    throw InvalidConfigException.of(source, "not valid YAML at line " + line
+                            + ": brackets nested deeper than " + MAX_FLOW_DEPTH);
+                }
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                depth--;
+            } else if (c == '\n') {
+                line++;
+            }
         }
-        return new Result(config, Collections.unmodifiableList(warnings));
     }
 
     private void walk(String prefix, Map<?, ?> map) {
@@ -128,7 +171,7 @@ public final class ConfigFile {
                 try {
                     setter.accept(key, value);
                 } catch (IllegalArgumentException ex) {
-                    problems.add(key + ": " + ex.getMessage());
+                    problems.add(key, ex.getMessage());
                 }
             } else if (IGNORED.containsKey(key)) {
                 warnings.add(key + ": accepted for compatibility and ignored (" + IGNORED.get(key) + ")");
@@ -136,7 +179,7 @@ public final class ConfigFile {
                 walk(key + ".", sub);
             } else {
                 String hint = suggest(key);
-                problems.add(key + ": unknown key" + (hint == null ? "" : "; did you mean " + hint + "?"));
+                problems.add(key, "unknown key" + (hint == null ? "" : "; did you mean " + hint + "?"));
             }
         }
     }
@@ -147,6 +190,9 @@ public final class ConfigFile {
     }
 
     private String suggest(String key) {
+        if (key.length() > 2 * MAX_KEY_LENGTH) {
+            return null; // nothing is that far off; and the edit distance would cost length x keys
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : keys.keySet()) {
@@ -295,7 +341,10 @@ public final class ConfigFile {
             case "TIB" -> 1L << 40;
             default -> throw new IllegalArgumentException("unknown unit " + unit);
         };
-        return Math.multiplyExact(n, mul);
+        if (n > Long.MAX_VALUE / mul) {
+            throw new IllegalArgumentException("is too large, was \"" + s + "\"");
+        }
+        return n * mul;
     }
 
     private void on(String key, BiConsumer<String, Object> setter) {
@@ -396,6 +445,20 @@ public final class ConfigFile {
         onDouble("governor.temperature_throttle_c", b::temperatureThrottleC);
         onDouble("governor.temperature_critical_c", b::temperatureCriticalC);
         onDouble("governor.error_rate_backoff_pct", b::errorRateBackoffPct);
+        // --- the operator's HTTP surface (netscan-service HttpSettings)
+        onString("api.bind", api::bind);
+        on("api.token_file", (k, v) -> api.tokenFile(Path.of(str(k, v))));
+        onString("api.token_env", api::tokenEnv);
+        on("api.read_needs_token", (k, v) -> api.readNeedsToken(bool(k, v)));
+        on("api.scan_allowed", (k, v) -> list(k, v).forEach(api::scanAllowed));
+        on("api.per_device_metrics", (k, v) -> api.perDeviceMetrics(bool(k, v)));
+        onString("api.webhook", api::webhook);
+        onInt("api.max_concurrent_scans", api::maxConcurrentScans);
+        onInt("api.scans_per_minute_per_client", api::scansPerMinutePerClient);
+        onDuration("api.result_ttl", api::resultTtl);
+        onInt("api.max_scan_addresses", api::maxScanAddresses);
+        onInt("api.max_scan_rate_pps", api::maxScanRatePps);
+        onDuration("api.max_scan_duration", api::maxScanDuration);
     }
 
     /** Every key this loader knows, for documentation and tests. */

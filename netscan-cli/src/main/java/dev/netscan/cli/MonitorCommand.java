@@ -35,11 +35,11 @@ final class MonitorCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (NetscanService service = NetscanService.builder(c).build()) {
+        try (NetscanService service = NetscanService.builder(c).httpSettings(loaded.http()).build()) {
             service.start();
             System.err.printf("netscan: monitoring %s (%d addresses), data in %s%s, socket %s%n", c.networks(),
                     c.targets().size(), c.dataDir().toAbsolutePath(),
-                    service.httpPort().isEmpty() ? "" : ", health on http://127.0.0.1:" + service.httpPort().getAsInt() + "/health",
+                    service.httpPort().isEmpty() ? "" : ", status page on http://" + loaded.http().bindAddress().getHostAddress() + ":" + service.httpPort().getAsInt() + "/",
                     service.icmpCounters().socketKind());
             if (duration != null) {
                 stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);

@@ -127,13 +127,13 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--snmp-user", paramLabel = "USER", description = "v3 user.")
     String snmpUser;
 
-    @Option(names = "--auth-protocol", paramLabel = "P", description = "v3: SHA, SHA-224, SHA-256, SHA-384, SHA-512.")
+    @Option(names = "--auth-protocol", paramLabel = "P", description = "v3: SHA, SHA-224, SHA-256, SHA-384, SHA-512, or MD5 (weak, warned).")
     String authProtocol;
 
     @Option(names = "--auth-pass-file", paramLabel = "FILE", description = "v3 authentication passphrase (first line).")
     Path authPassFile;
 
-    @Option(names = "--priv-protocol", paramLabel = "P", description = "v3: AES or AES-256.")
+    @Option(names = "--priv-protocol", paramLabel = "P", description = "v3: AES, AES-192, AES-256, or DES (weak, warned).")
     String privProtocol;
 
     @Option(names = "--priv-pass-file", paramLabel = "FILE", description = "v3 privacy passphrase (first line).")

@@ -340,10 +340,13 @@ class CliIT {
                     "uptime_s", "suspended_devices", "pings_sent_total", "memory_used_pct", "rss_bytes", "alerts");
             assertThat(get("http://127.0.0.1:" + port + "/health/live").statusCode()).isEqualTo(200);
             String metrics = get("http://127.0.0.1:" + port + "/metrics").body();
-            assertThat(metrics).contains("netscan_device_count 6\n").contains("# TYPE netscan_pings_sent_total counter");
+            assertThat(metrics).contains("netscan_devices 6.0\n").contains("# TYPE netscan_pings_sent_total counter")
+                    .contains("# HELP netscan_pings_sent_total ").doesNotContain("goroutines");
             for (String line : metrics.split("\n")) {
-                assertThat(line).matches("# TYPE netscan_[a-z0-9_]+ (counter|gauge)|netscan_[a-z0-9_]+ -?[0-9.eE+-]+");
+                assertThat(line).matches("# (TYPE|HELP) [a-z0-9_]+ .+|[a-z0-9_]+(\\{[^}]*\\})? -?[0-9.eE+-]+|[a-z0-9_]+(\\{[^}]*\\})? \\+Inf");
             }
+            assertThat(get("http://127.0.0.1:" + port + "/").body()).contains("<title>netscan</title>");
+            assertThat(get("http://127.0.0.1:" + port + "/api/v1/devices").body()).contains("\"total\":6");
             assertThat(p.waitFor(40, TimeUnit.SECONDS)).isTrue();
         } finally {
             p.destroyForcibly();

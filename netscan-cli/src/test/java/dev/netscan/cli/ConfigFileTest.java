@@ -107,7 +107,8 @@ class ConfigFileTest {
                 """;
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
                 () -> ConfigFile.parse(bad, "netscan.yml", Map.of()));
-        assertThat(e.problems()).containsExactlyInAnyOrder(
+        assertThat(e.source()).isEqualTo("netscan.yml");
+        assertThat(e.messages()).containsExactlyInAnyOrder(
                 "ping_intervall: unknown key; did you mean ping_interval?",
                 "ping_timeout: \"fast\" is not a duration (expected e.g. 500ms, 30s, 5m, 1h30m)",
                 "icmp_workers: must be a whole number, was \"many\"",
@@ -116,6 +117,66 @@ class ConfigFileTest {
                 "profile: must be standard or high-performance, was \"turbo\"",
                 "networks[0]: invalid target \"10.0.0.1/24\": host bits are set; did you mean 10.0.0.0/24?",
                 "snmp.port: must be between 1 and 65535, was 70000");
+    }
+
+    @Test
+    void theFilesAndEveryModulesProblemsComeInOnePassByFileKey() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigFile.parse("""
+                ping_interval: 500ms
+                snmp_workers: 0
+                snmp:
+                  version: "3"
+                  user: ops
+                  auth_protocol: SHA-3
+                  auth_passphrase: long-enough-1
+                  priv_protocol: AES
+                governor:
+                  memory_warning_pct: 95
+                  sample_interval: 2h
+                influxdb:
+                  url: http://127.0.0.1:8086
+                  org: o
+                  bucket: b
+                  queue_capacity: 100000000
+                """, "f.yml", Map.of()));
+        assertThat(e.getMessage()).startsWith("f.yml: invalid configuration");
+        assertThat(e.messages()).containsExactlyInAnyOrder(
+                "ping_interval: must be at least 1s, was 500ms",
+                "ping_timeout: 1s is longer than ping_interval 500ms; a device would be pinged again before its last ping timed out",
+                "snmp.auth_protocol: must be one of MD5 (weak), SHA, SHA-224, SHA-256, SHA-384 or SHA-512, was SHA-3",
+                "snmp_workers: must be between 1 and 65536, was 0",
+                "snmp.priv_passphrase: is required with privacy protocol AES",
+                "influxdb.token: is required for the v2 API",
+                "influxdb.queue_capacity: must be between 16 and 67108864, was 100000000",
+                "governor.sample_interval: must be between 10ms and 1h, was 2h",
+                "governor.memory_warning_pct: 95.0 must be below governor.memory_critical_pct 90.0");
+    }
+
+    @Test
+    void weakSnmpProtocolsOfOldAgentsAreAcceptedWithAWarning() {
+        ConfigFile.Result r = ConfigFile.parse("""
+                snmp:
+                  version: "3"
+                  user: ops
+                  auth_protocol: MD5
+                  auth_passphrase: auth-pass-1234
+                  priv_protocol: DES
+                  priv_passphrase: priv-pass-5678
+                """, "f.yml", Map.of());
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("snmp.auth_protocol: MD5 is weak"))
+                .anySatisfy(w -> assertThat(w).startsWith("snmp.priv_protocol: DES is weak"));
+        ConfigFile.Result aes192 = ConfigFile.parse("""
+                snmp:
+                  version: "3"
+                  user: ops
+                  auth_protocol: SHA-256
+                  auth_passphrase: auth-pass-1234
+                  priv_protocol: AES-192
+                  priv_passphrase: priv-pass-5678
+                """, "f.yml", Map.of());
+        assertThat(aes192.warnings()).isEmpty();
+        assertThat(dev.netscan.service.Settings.snmp(aes192.config()).privProtocol())
+                .isEqualTo(dev.netscan.discovery.snmp.SnmpPrivProtocol.AES192);
     }
 
     @Test
@@ -165,6 +226,22 @@ class ConfigFileTest {
                 .hasMessageContaining("broken.yml: not valid YAML at line");
         Files.writeString(f, "- just\n- a list\n");
         assertThatThrownBy(() -> ConfigFile.load(f, Map.of())).hasMessageContaining("top level must be a mapping");
+    }
+
+    @Test
+    void aSizeTooLargeForALongIsAProblemOfItsKey() {
+        assertThatThrownBy(() -> ConfigFile.parse("influxdb:\n  spool_max_bytes: 9999999999999TiB\n", "f.yml", Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("influxdb.spool_max_bytes: is too large");
+    }
+
+    @Test
+    void deeplyNestedBracketsAreRefusedAtOnceNotScannedForMinutes() {
+        String bomb = "networks: " + "[".repeat(1_000_000);
+        // without the check SnakeYAML's look-ahead over the brackets is quadratic: this would not end
+        assertThatThrownBy(() -> ConfigFile.parse(bomb, "f.yml", Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("f.yml: not valid YAML at line 1: brackets nested deeper than 100");
     }
 
     @Test

@@ -60,7 +60,11 @@ public record Cidr(int network, int prefixLength) {
             throw new InvalidTargetException(text, "prefix length is missing after '/'");
         }
         if (prefixText.length() > 2 || !prefixText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new InvalidTargetException(text, "prefix length \"" + prefixText + "\" is not a number from 0 to 32");
+            throw new InvalidTargetException(text, "prefix length \"" + InvalidTargetException.sanitize(prefixText)
+                    + "\" is not a number from 0 to 32");
+        }
+        if (prefixText.length() == 2 && prefixText.charAt(0) == '0') {
+            throw new InvalidTargetException(text, "prefix length \"" + prefixText + "\" has a leading zero");
         }
         int prefix = Integer.parseInt(prefixText);
         if (prefix > 32) {

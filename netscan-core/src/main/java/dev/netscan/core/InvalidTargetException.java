@@ -26,14 +26,18 @@ public final class InvalidTargetException extends IllegalArgumentException {
         return reason;
     }
 
-    private static String sanitize(String s) {
+    /**
+     * At most 80 characters of {@code s}, with control characters (C0, DEL, C1) shown as
+     * {@code ?}, so untrusted input can be quoted in a message or a log line.
+     */
+    static String sanitize(String s) {
         if (s == null) {
             return "null";
         }
         StringBuilder b = new StringBuilder(Math.min(s.length(), 80));
         for (int i = 0; i < s.length() && i < 80; i++) {
             char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? '?' : c);
+            b.append(c < 0x20 || (c >= 0x7F && c <= 0x9F) ? '?' : c);
         }
         if (s.length() > 80) {
             b.append("...");

@@ -91,6 +91,6 @@ public final class Ipv4 {
     }
 
     static String printable(char c) {
-        return c < 0x20 || c == 0x7F ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+        return c < 0x20 || (c >= 0x7F && c <= 0x9F) ? String.format("\\u%04x", (int) c) : String.valueOf(c);
     }
 }

@@ -26,6 +26,14 @@ public interface MetricsSink extends AutoCloseable {
     boolean offerHealth(HealthReport report);
 
     /**
+     * A device event (measurement {@code device_event}). Sinks that predate it return
+     * {@code false} (not written) by default.
+     */
+    default boolean offerDeviceEvent(DeviceEvent event) {
+        return false;
+    }
+
+    /**
      * Where every offered point is now (see {@link SinkCounters} for the invariant). Cheap, any
      * thread, any time, also after {@link #close()}. The default accounts for nothing.
      */

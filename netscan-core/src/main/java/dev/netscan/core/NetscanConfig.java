@@ -83,10 +83,13 @@ public final class NetscanConfig {
     private final Duration healthReportInterval;
 
     /**
-     * SNMP settings. {@code version} is {@code 1}, {@code 2c} or {@code 3}; the v3 fields are
-     * {@code null} unless version 3. Protocol names: auth {@code SHA}, {@code SHA-224},
-     * {@code SHA-256}, {@code SHA-384}, {@code SHA-512} (or {@code MD5}); priv {@code AES},
-     * {@code AES-256} (or none).
+     * SNMP settings as the file gives them ({@code snmp.*}, {@code snmp_*}). They are validated
+     * where they are used, by {@code SnmpSettings} through the service's mapping, which reports
+     * under these keys. {@code version} is {@code 1}, {@code 2c} or {@code 3}; the v3 fields are
+     * {@code null} unless version 3. Protocol names (net-snmp's): auth {@code SHA},
+     * {@code SHA-224}, {@code SHA-256}, {@code SHA-384}, {@code SHA-512}, or {@code MD5} (weak:
+     * accepted with a warning); priv {@code AES} ({@code AES-128}), {@code AES-192},
+     * {@code AES-256}, or {@code DES} (weak: accepted with a warning), or none.
      */
     public record Snmp(
             boolean enabled,
@@ -474,229 +477,106 @@ public final class NetscanConfig {
         public Builder healthReportInterval(Duration v) { healthReportInterval = v; return this; }
 
         /**
-         * Validates every setting and returns the configuration.
+         * Validates every setting this class owns and returns the configuration.
          *
-         * @throws InvalidConfigException listing every problem, each as {@code key: message}
+         * <p>Settings that a module's own builder validates are not checked here, so each rule
+         * lives in one place: {@code snmp.*} and {@code snmp_*} ({@code SnmpSettings}),
+         * {@code influxdb.*} except the batch bounds ({@code WriterConfig}), {@code governor.*}
+         * ({@code GovernorSettings}), {@code max_devices}, {@code ping_failure_threshold},
+         * {@code suspend_backoff*} (the registry builder) and {@code sweep_retries}
+         * ({@code SweepOptions}). The service maps this configuration onto those builders and
+         * reports their problems under these same keys ({@code NetscanService.builder(config).build()},
+         * and the CLI's loader, which reports both in one pass).
+         *
+         * @throws InvalidConfigException listing every problem, each keyed by its file key
          */
         public NetscanConfig build() {
-            List<String> problems = new ArrayList<>();
+            ConfigProblems problems = new ConfigProblems();
+            NetscanConfig c = build(problems);
+            return problems.orThrow(c);
+        }
+
+        /**
+         * Validates into {@code problems} and returns a configuration even when there are
+         * problems (invalid values are kept as given, a missing profile is standard), so a caller
+         * can check the parts built from it in the same pass and report everything at once.
+         * Never use the result when {@code problems} is not empty.
+         */
+        public NetscanConfig build(ConfigProblems problems) {
             Profile p = profile;
             if (p == null) {
-                problems.add("profile: must be standard or high-performance");
+                problems.add("profile", "must be standard or high-performance");
                 p = Profile.STANDARD;
             }
             TargetSet targets = targets(problems);
 
-            positive(problems, "icmp_discovery_interval", icmpDiscoveryInterval, Duration.ofSeconds(10));
-            positive(problems, "ping_interval", pingInterval, Duration.ofSeconds(1));
-            positive(problems, "ping_timeout", pingTimeout, Duration.ofMillis(1));
+            problems.atLeast("icmp_discovery_interval", icmpDiscoveryInterval, Duration.ofSeconds(10));
+            problems.atLeast("ping_interval", pingInterval, Duration.ofSeconds(1));
+            problems.atLeast("ping_timeout", pingTimeout, Duration.ofMillis(1));
             if (pingInterval != null && pingTimeout != null && pingTimeout.compareTo(pingInterval) > 0) {
-                problems.add("ping_timeout: " + human(pingTimeout) + " is longer than ping_interval "
+                problems.add("ping_timeout", human(pingTimeout) + " is longer than ping_interval "
                         + human(pingInterval) + "; a device would be pinged again before its last ping timed out");
             }
-            range(problems, "sweep_retries", sweepRetries, 0, 10);
             if (pingRateLimitPps != null) {
-                rangeLong(problems, "ping_rate_limit", pingRateLimitPps, 1, 10_000_000);
+                problems.range("ping_rate_limit", pingRateLimitPps, 1, 10_000_000);
             }
             if (icmpMaxInFlight != null) {
-                range(problems, "icmp_workers", icmpMaxInFlight, 1, 1 << 20);
+                problems.range("icmp_workers", icmpMaxInFlight, 1, 1 << 20);
             }
-            if (pacing != null && (pacing.isNegative() || pacing.compareTo(Duration.ofSeconds(1)) > 0)) {
-                problems.add("pacing: must be between 0 and 1s, was " + human(pacing));
+            if (pacing != null) {
+                problems.between("pacing", pacing, Duration.ZERO, Duration.ofSeconds(1));
             }
             if (maxConcurrentPingers != null) {
-                range(problems, "max_concurrent_pingers", maxConcurrentPingers, 1, 1_000_000);
+                problems.range("max_concurrent_pingers", maxConcurrentPingers, 1, 1_000_000);
             }
-            positive(problems, "reconcile_interval", reconcileInterval, Duration.ofMillis(100));
-            positive(problems, "ping_stats_window", statsWindow, Duration.ofSeconds(1));
-            if (maxDevices != null) {
-                range(problems, "max_devices", maxDevices, 1, 10_000_000);
+            problems.atLeast("reconcile_interval", reconcileInterval, Duration.ofMillis(100));
+            if (problems.atLeast("ping_stats_window", statsWindow, Duration.ofSeconds(1))
+                    && pingInterval != null && statsWindow.compareTo(pingInterval) < 0) {
+                problems.add("ping_stats_window", human(statsWindow) + " is shorter than ping_interval "
+                        + human(pingInterval) + "; a window must hold at least one ping");
             }
-            range(problems, "ping_failure_threshold", failureThreshold, 1, 1_000);
-            positive(problems, "suspend_backoff", suspendBase, Duration.ofSeconds(1));
-            positive(problems, "suspend_backoff_max", suspendMax, Duration.ofSeconds(1));
-            if (suspendBase != null && suspendMax != null && suspendMax.compareTo(suspendBase) < 0) {
-                problems.add("suspend_backoff_max: " + human(suspendMax) + " is shorter than suspend_backoff "
-                        + human(suspendBase));
-            }
-            positive(problems, "prune_after", pruneAfter, Duration.ofMinutes(1));
-            positive(problems, "snapshot_interval", snapshotInterval, Duration.ofSeconds(1));
-            snmp(problems);
-            influx(problems);
+            problems.atLeast("prune_after", pruneAfter, Duration.ofMinutes(1));
+            problems.atLeast("snapshot_interval", snapshotInterval, Duration.ofSeconds(1));
             int min = batchSizeMin != null ? batchSizeMin : p.batchSizeMin();
             int max = batchSizeMax != null ? batchSizeMax : p.batchSizeMax();
-            range(problems, "influxdb.batch_size_min", min, 1, 1_000_000);
-            range(problems, "influxdb.batch_size_max", max, 1, 1_000_000);
-            if (min > max) {
-                problems.add("influxdb.batch_size_min: " + min + " is greater than influxdb.batch_size_max " + max);
+            boolean bounds = problems.range("influxdb.batch_size_min", min, 1, 100_000);
+            bounds &= problems.range("influxdb.batch_size_max", max, 1, 100_000);
+            if (bounds && min > max) {
+                problems.add("influxdb.batch_size_min", min + " is greater than influxdb.batch_size_max " + max);
+            } else if (bounds && batchSize != null && (batchSize < min || batchSize > max)) {
+                problems.add("influxdb.batch_size", batchSize + " is outside [" + min + ", " + max + "]");
             }
-            if (batchSize != null && (batchSize < min || batchSize > max)) {
-                problems.add("influxdb.batch_size: " + batchSize + " is outside [" + min + ", " + max + "]");
-            }
-            positive(problems, "influxdb.flush_interval", flushInterval, Duration.ofMillis(10));
-            range(problems, "influxdb.queue_capacity", queueCapacity, 1_000, 100_000_000);
-            if (spoolMaxBytes < (1 << 20)) {
-                problems.add("influxdb.spool_max_bytes: must be at least 1 MiB, was " + spoolMaxBytes);
-            }
-            positive(problems, "governor.sample_interval", healthSampleInterval, Duration.ofMillis(100));
-            pct(problems, "governor.memory_warning_pct", memoryWarningPct);
-            pct(problems, "governor.memory_critical_pct", memoryCriticalPct);
-            if (memoryWarningPct >= memoryCriticalPct) {
-                problems.add("governor.memory_warning_pct: " + memoryWarningPct + " must be below memory_critical_pct "
-                        + memoryCriticalPct);
-            }
-            if (!(temperatureThrottleC > 0 && temperatureThrottleC < 150)) {
-                problems.add("governor.temperature_throttle_c: must be between 0 and 150, was " + temperatureThrottleC);
-            }
-            if (!(temperatureCriticalC > 0 && temperatureCriticalC < 150)) {
-                problems.add("governor.temperature_critical_c: must be between 0 and 150, was " + temperatureCriticalC);
-            }
-            if (temperatureThrottleC >= temperatureCriticalC) {
-                problems.add("governor.temperature_throttle_c: " + temperatureThrottleC
-                        + " must be below temperature_critical_c " + temperatureCriticalC);
-            }
-            pct(problems, "governor.error_rate_backoff_pct", errorRateBackoffPct);
-            if (dataDir == null) {
-                problems.add("data_dir: is required");
-            }
-            range(problems, "health_check_port", healthCheckPort, 0, 65_535);
-            positive(problems, "health_report_interval", healthReportInterval, Duration.ofMillis(100));
-            if (!problems.isEmpty()) {
-                throw new InvalidConfigException(problems);
-            }
+            problems.required("data_dir", dataDir);
+            problems.range("health_check_port", healthCheckPort, 0, 65_535);
+            problems.atLeast("health_report_interval", healthReportInterval, Duration.ofMillis(100));
             return new NetscanConfig(this, p, targets);
         }
 
-        private TargetSet targets(List<String> problems) {
+        private TargetSet targets(ConfigProblems problems) {
             TargetSet.Builder t = TargetSet.builder();
             for (int i = 0; i < networks.size(); i++) {
                 String n = networks.get(i);
                 try {
                     Cidr c = Cidr.parse(n);
                     if (c.prefixLength() < 8) {
-                        problems.add("networks[" + i + "]: " + c + " is wider than /8; netscan refuses ranges that large");
+                        problems.add("networks[" + i + "]", c + " is wider than /8; netscan refuses ranges that large");
                     } else if (c.prefixLength() < 16 && !allowLarge) {
-                        problems.add("networks[" + i + "]: " + c + " is wider than /16 (" + c.hostCount()
+                        problems.add("networks[" + i + "]", c + " is wider than /16 (" + c.hostCount()
                                 + " addresses); set allow_large: true to sweep it");
                     }
                     t.include(c);
                 } catch (InvalidTargetException e) {
-                    problems.add("networks[" + i + "]: " + e.getMessage());
+                    problems.add("networks[" + i + "]", e.getMessage());
                 }
             }
             for (int i = 0; i < exclude.size(); i++) {
                 try {
                     t.exclude(exclude.get(i));
                 } catch (InvalidTargetException e) {
-                    problems.add("exclude[" + i + "]: " + e.getMessage());
+                    problems.add("exclude[" + i + "]", e.getMessage());
                 }
             }
             return t.build();
-        }
-
-        private void snmp(List<String> problems) {
-            if (snmpVersion == null || !Set.of("1", "2c", "3").contains(snmpVersion)) {
-                problems.add("snmp.version: must be 1, 2c or 3, was " + snmpVersion);
-            }
-            range(problems, "snmp.port", snmpPort, 1, 65_535);
-            positive(problems, "snmp.timeout", snmpTimeout, Duration.ofMillis(10));
-            range(problems, "snmp.retries", snmpRetries, 0, 10);
-            positive(problems, "snmp_interval", snmpInterval, Duration.ofSeconds(10));
-            range(problems, "snmp_max_consecutive_fails", snmpMaxConsecutiveFails, 1, 1_000);
-            positive(problems, "snmp_backoff_duration", snmpBackoff, Duration.ofSeconds(1));
-            if (!(snmpRateLimit >= 0) || snmpRateLimit > 1_000_000) {
-                problems.add("snmp_rate_limit: " + snmpRateLimit + " is outside 0 (no limit) to 1,000,000 per second");
-            }
-            if (snmpBurstLimit != null) {
-                range(problems, "snmp_burst_limit", snmpBurstLimit, 1, 65_536);
-            }
-            if (snmpMaxInFlight != null) {
-                range(problems, "snmp_workers", snmpMaxInFlight, 1, 65_535);
-            }
-            if ("3".equals(snmpVersion)) {
-                if (snmpUser == null || snmpUser.isBlank()) {
-                    problems.add("snmp.user: is required for SNMP v3");
-                }
-                Set<String> auths = Set.of("MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512");
-                if (snmpAuthProtocol != null && !auths.contains(snmpAuthProtocol.toUpperCase(Locale.ROOT))) {
-                    problems.add("snmp.auth_protocol: must be one of " + auths + ", was " + snmpAuthProtocol);
-                }
-                if (snmpAuthProtocol != null && (snmpAuthPassphrase == null || snmpAuthPassphrase.length() < 8)) {
-                    problems.add("snmp.auth_passphrase: is required with snmp.auth_protocol and must have at least 8 characters");
-                }
-                Set<String> privs = Set.of("AES", "AES-128", "AES-192", "AES-256", "DES");
-                if (snmpPrivProtocol != null) {
-                    if (!privs.contains(snmpPrivProtocol.toUpperCase(Locale.ROOT))) {
-                        problems.add("snmp.priv_protocol: must be one of " + privs + ", was " + snmpPrivProtocol);
-                    }
-                    if (snmpAuthProtocol == null) {
-                        problems.add("snmp.priv_protocol: privacy needs snmp.auth_protocol as well");
-                    }
-                    if (snmpPrivPassphrase == null || snmpPrivPassphrase.length() < 8) {
-                        problems.add("snmp.priv_passphrase: is required with snmp.priv_protocol and must have at least 8 characters");
-                    }
-                }
-            } else if (snmpEnabled && (snmpCommunity == null)) {
-                problems.add("snmp.community: is required for SNMP v" + snmpVersion);
-            }
-        }
-
-        private void influx(List<String> problems) {
-            if (influxUrl == null) {
-                return;
-            }
-            try {
-                java.net.URI u = java.net.URI.create(influxUrl);
-                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                    problems.add("influxdb.url: must be an http:// or https:// URL with a host, was " + influxUrl);
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add("influxdb.url: is not a URL (" + e.getMessage() + ")");
-            }
-            if (influxApiVersion == 2) {
-                if (blank(influxBucket)) {
-                    problems.add("influxdb.bucket: is required for InfluxDB v2");
-                }
-                if (blank(influxOrg)) {
-                    problems.add("influxdb.org: is required for InfluxDB v2");
-                }
-            } else if (influxApiVersion == 1) {
-                if (blank(influxDatabase)) {
-                    problems.add("influxdb.database: is required for InfluxDB v1");
-                }
-            } else {
-                problems.add("influxdb.api_version: must be 1 or 2, was " + influxApiVersion);
-            }
-        }
-
-        private static boolean blank(String s) {
-            return s == null || s.isBlank();
-        }
-
-        private static void positive(List<String> problems, String key, Duration v, Duration min) {
-            if (v == null) {
-                problems.add(key + ": is required");
-            } else if (v.compareTo(min) < 0) {
-                problems.add(key + ": must be at least " + human(min) + ", was " + human(v));
-            }
-        }
-
-        private static void range(List<String> problems, String key, int v, int min, int max) {
-            if (v < min || v > max) {
-                problems.add(key + ": must be between " + min + " and " + max + ", was " + v);
-            }
-        }
-
-        private static void rangeLong(List<String> problems, String key, long v, long min, long max) {
-            if (v < min || v > max) {
-                problems.add(key + ": must be between " + min + " and " + max + ", was " + v);
-            }
-        }
-
-        private static void pct(List<String> problems, String key, double v) {
-            if (!(v > 0 && v <= 100)) {
-                problems.add(key + ": must be a percentage in (0, 100], was " + v);
-            }
         }
     }
 

@@ -10,7 +10,9 @@
  *       {@link dev.netscan.core.PingResult}, {@link dev.netscan.core.PingStats},
  *       {@link dev.netscan.core.SnmpInfo}, {@link dev.netscan.core.HealthReport}.
  *   <li>Configuration: {@link dev.netscan.core.NetscanConfig} (immutable, validated all at once)
- *       and its {@link dev.netscan.core.Profile}s.
+ *       and its {@link dev.netscan.core.Profile}s; one shape for every configuration problem of
+ *       every module: {@link dev.netscan.core.ConfigProblems} collects, one
+ *       {@link dev.netscan.core.InvalidConfigException} carries them, each keyed by its setting.
  *   <li>The port measurements leave through: {@link dev.netscan.core.MetricsSink}.
  *   <li>The health and thermal governor: {@link dev.netscan.core.governor}.
  * </ul>

@@ -50,6 +50,8 @@ class CidrTest {
         "10.0.0.0/|prefix length is missing",
         "10.0.0.0/x|is not a number from 0 to 32",
         "10.0.0.0/-1|is not a number from 0 to 32",
+        "10.0.0.0/08|prefix length \"08\" has a leading zero",
+        "'10.0.0.0/2\u001b4'|prefix length \"2?4\" is not a number",
         "10.0.0.0/24/8|more than one '/'",
         "'10.0.0.0/24 '|contains whitespace at position 11",
         "' '|target is only whitespace",

@@ -1,7 +1,7 @@
 package dev.netscan.discovery;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.netscan.core.ConfigProblems;
+import dev.netscan.core.InvalidConfigException;
 
 /**
  * Immutable configuration of an {@link IcmpEngine}. Build with {@link #builder()}; {@code build()}
@@ -123,34 +123,19 @@ public record IcmpEngineConfig(
             return this;
         }
 
-        /** @throws IllegalArgumentException listing every invalid setting */
+        /** @throws InvalidConfigException listing every invalid setting, keyed by builder method name */
         public IcmpEngineConfig build() {
-            List<String> problems = new ArrayList<>();
+            ConfigProblems problems = new ConfigProblems();
             int max = maxInFlight < 0 ? slotCapacity : maxInFlight;
-            if (rateLimitPps < 0) {
-                problems.add("rateLimitPps must be >= 0 (0 = unlimited), was " + rateLimitPps);
+            problems.check(rateLimitPps >= 0, "rateLimitPps", "must be >= 0 (0 = unlimited), was " + rateLimitPps);
+            if (problems.range("slotCapacity", slotCapacity, 1, 1 << 24)) {
+                problems.range("maxInFlight", max, 1, slotCapacity);
             }
-            if (slotCapacity < 1 || slotCapacity > (1 << 24)) {
-                problems.add("slotCapacity must be 1 to 16777216, was " + slotCapacity);
-            }
-            if (max < 1 || max > slotCapacity) {
-                problems.add("maxInFlight must be 1 to slotCapacity (" + slotCapacity + "), was " + max);
-            }
-            if (laneQueueCapacity < 1) {
-                problems.add("laneQueueCapacity must be >= 1, was " + laneQueueCapacity);
-            }
-            if (receiveBufferBytes < 4096) {
-                problems.add("receiveBufferBytes must be >= 4096, was " + receiveBufferBytes);
-            }
-            if (sendBufferBytes < 4096) {
-                problems.add("sendBufferBytes must be >= 4096, was " + sendBufferBytes);
-            }
-            if (batchSize < 1 || batchSize > 1024) {
-                problems.add("batchSize must be 1 to 1024, was " + batchSize);
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid ICMP engine configuration: " + String.join("; ", problems));
-            }
+            problems.range("laneQueueCapacity", laneQueueCapacity, 1, Integer.MAX_VALUE);
+            problems.range("receiveBufferBytes", receiveBufferBytes, 4096, Integer.MAX_VALUE);
+            problems.range("sendBufferBytes", sendBufferBytes, 4096, Integer.MAX_VALUE);
+            problems.range("batchSize", batchSize, 1, 1024);
+            problems.throwIfAny();
             return new IcmpEngineConfig(requiredKind, rateLimitPps, max, slotCapacity, laneQueueCapacity,
                     receiveBufferBytes, sendBufferBytes, batchSize, ipv6, parallelSend);
         }

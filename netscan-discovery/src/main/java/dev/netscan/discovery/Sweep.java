@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One discovery sweep: every address of a {@link TargetSet}, visited in its permuted order, probed
+ * One discovery sweep: every address of a {@link TargetSet} (that the listener
+ * {@linkplain SweepListener#accepts accepts}), visited in its permuted order, probed
  * once (plus retries) through a shared {@link IcmpEngine} on the {@link Lane#SWEEP} lane. Each
  * address that answers is passed to the {@link SweepListener} as soon as it answers; the summary
  * comes from {@link #await()} or {@link #completion()}.
@@ -105,6 +106,9 @@ public final class Sweep {
         try {
             while (order.hasNext() && !cancelled) {
                 int ipv4 = order.nextInt();
+                if (!listener.accepts(ipv4)) {
+                    continue;
+                }
                 engine.submit(ipv4, timeout, retries, Lane.SWEEP, probes);
                 submitted.incrementAndGet();
             }

@@ -25,4 +25,14 @@ public interface SweepListener {
     default void onAlive(int ipv4, long rttNanos, long answeredAtEpochMillis) {
         onAlive(ipv4, rttNanos);
     }
+
+    /**
+     * Whether the sweep should probe {@code ipv4} at all (default: every address). Called on the
+     * sweep's feeder thread before each submission; must be cheap and thread-safe. A skipped
+     * address counts in the sweep's total but is neither submitted nor completed. A fleet member
+     * uses it to sweep only the addresses of its partitions.
+     */
+    default boolean accepts(int ipv4) {
+        return true;
+    }
 }

@@ -1,8 +1,8 @@
 package dev.netscan.discovery;
 
+import dev.netscan.core.ConfigProblems;
+import dev.netscan.core.InvalidConfigException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Immutable settings of one {@link Sweep}. Build with {@link #builder()}; {@code build()} reports
@@ -69,20 +69,12 @@ public record SweepOptions(Duration timeout, int retries, long seed, boolean all
             return this;
         }
 
-        /** @throws IllegalArgumentException listing every invalid setting */
+        /** @throws InvalidConfigException listing every invalid setting, keyed by builder method name */
         public SweepOptions build() {
-            List<String> problems = new ArrayList<>();
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                problems.add("timeout must be positive, was " + timeout);
-            } else if (timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-                problems.add("timeout must be at most 5 minutes, was " + timeout);
-            }
-            if (retries < 0 || retries > 10) {
-                problems.add("retries must be 0 to 10, was " + retries);
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid sweep options: " + String.join("; ", problems));
-            }
+            ConfigProblems problems = new ConfigProblems();
+            problems.between("timeout", timeout, Duration.ofNanos(1), Duration.ofMinutes(5));
+            problems.range("retries", retries, 0, 10);
+            problems.throwIfAny();
             return new SweepOptions(timeout, retries, seed, allowLarge);
         }
     }

@@ -68,4 +68,26 @@ class LoopbackSweepTest {
             assertThat(sweep.listenerErrors()).isEqualTo(14);
         }
     }
+
+    @Test
+    void probesOnlyTheAddressesTheListenerAccepts() throws Exception {
+        try (IcmpEngine engine = Privileged.engine(IcmpEngineConfig.defaults())) {
+            Set<Integer> found = ConcurrentHashMap.newKeySet();
+            Sweep sweep = Sweep.start(engine, TargetSet.of("127.7.5.0/28"), SweepOptions.defaults(), new SweepListener() {
+                @Override
+                public void onAlive(int ipv4, long rttNanos) {
+                    found.add(ipv4);
+                }
+
+                @Override
+                public boolean accepts(int ipv4) {
+                    return (ipv4 & 1) == 0;
+                }
+            });
+            SweepSummary s = sweep.await(Duration.ofSeconds(30));
+            assertThat(found).hasSize(7).allMatch(ip -> (ip & 1) == 0);
+            assertThat(s.alive()).isEqualTo(7);
+            assertThat(s.sent()).as("odd addresses never probed").isEqualTo(7);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.DeviceEvent;
 import dev.netscan.core.HealthReport;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
@@ -38,6 +39,12 @@ public final class Measurements {
     public static final String PING_STATS = "ping_stats";
     /** Measurement of a health report (health bucket). */
     public static final String HEALTH = "health_metrics";
+    /** Device events: down, up, new, evicted, pruned, removed. */
+    public static final String DEVICE_EVENT = "device_event";
+    /** The {@code device_event} tag holding the event's type. */
+    public static final String TAG_EVENT = "event";
+    private static final LineProtocolEncoder.Name N_NAME = LineProtocolEncoder.Name.of("name");
+    private static final LineProtocolEncoder.Name N_COUNT = LineProtocolEncoder.Name.of("count");
     /** The tag carrying the device address (dotted quad). */
     public static final String TAG_IP = "ip";
 
@@ -70,6 +77,13 @@ public final class Measurements {
         enc.boolField(N_SUCCESS, r.success())
                 .stringField(N_OUTCOME, r.outcome().label())
                 .endLine(r.sentAtEpochNanos());
+        return true;
+    }
+
+    /** Writes a {@code device_event} line: tags {@code ip}, {@code event}; fields {@code name} (SNMP name, may be empty), {@code count=1i}. */
+    public static boolean deviceEvent(LineProtocolEncoder enc, DeviceEvent e) {
+        enc.measurement(DEVICE_EVENT).tagIpv4(TAG_IP, e.ipv4()).tag(TAG_EVENT, e.type())
+                .stringField(N_NAME, e.name()).intField(N_COUNT, 1).endLine(e.timestampEpochNanos());
         return true;
     }
 

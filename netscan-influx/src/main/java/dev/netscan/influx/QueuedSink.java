@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.DeviceEvent;
 import dev.netscan.core.HealthReport;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
@@ -164,6 +165,12 @@ abstract class QueuedSink implements MetricsSink {
     @Override
     public boolean offerHealth(HealthReport report) {
         return enqueue(report);
+    }
+
+    /** {@inheritDoc} Never blocks. */
+    @Override
+    public boolean offerDeviceEvent(DeviceEvent event) {
+        return enqueue(event);
     }
 
     /** Values in the offer queue now (approximate under concurrent offers). */
@@ -388,6 +395,7 @@ abstract class QueuedSink implements MetricsSink {
                 case PingStats s -> Measurements.pingStats(e, s);
                 case HealthReport h -> Measurements.health(e, h);
                 case DeviceInfoItem d -> Measurements.deviceInfo(e, d.ipv4(), d.info(), d.timestampEpochNanos());
+                case DeviceEvent d -> Measurements.deviceEvent(e, d);
                 default -> throw new IllegalArgumentException("unexpected queued value " + o.getClass());
             };
         } catch (IllegalArgumentException | IllegalStateException bad) {

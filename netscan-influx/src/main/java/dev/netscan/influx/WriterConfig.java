@@ -1,15 +1,15 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.ConfigProblems;
+import dev.netscan.core.InvalidConfigException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Immutable configuration of an {@link InfluxWriter}. Build with {@link #v2(URI, String, String,
  * String)} or {@link #v1(URI, String)} and the {@link Builder}; {@link Builder#build()} checks
- * everything and reports every problem at once in an {@link InvalidWriterConfigException}.
+ * everything and reports every problem at once in an {@link InvalidConfigException}.
  *
  * <p>Config keys (the YAML names the CLI maps to builder methods) are listed on each component.
  *
@@ -157,21 +157,6 @@ public record WriterConfig(
                 + ", token=" + (token == null ? "none" : "***") + ", password=" + (password == null ? "none" : "***") + "]";
     }
 
-    /** Thrown by {@link Builder#build()} listing every problem found. */
-    public static final class InvalidWriterConfigException extends IllegalArgumentException {
-        private final List<String> problems;
-
-        InvalidWriterConfigException(List<String> problems) {
-            super("invalid writer configuration: " + String.join("; ", problems));
-            this.problems = List.copyOf(problems);
-        }
-
-        /** Each problem, one sentence each. */
-        public List<String> problems() {
-            return problems;
-        }
-    }
-
     /** Mutable builder; not thread-safe. Defaults as documented on {@link WriterConfig}. */
     public static final class Builder {
         private URI url;
@@ -238,53 +223,52 @@ public record WriterConfig(
         /**
          * Validates and builds.
          *
-         * @throws InvalidWriterConfigException listing every problem
+         * @throws InvalidConfigException listing every problem, keyed by component name
+         *     ({@code batchSize}, {@code url}, ...); never quoting a token or password
          */
         public WriterConfig build() {
-            List<String> problems = new ArrayList<>();
-            if (url == null) {
-                problems.add("url is required");
-            } else if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                problems.add("url must be http:// or https:// with a host, was '" + url + "'");
-            } else if (url.getRawQuery() != null) {
-                problems.add("url must not have a query string (" + url + "); use the org/bucket/database settings");
+            ConfigProblems problems = new ConfigProblems();
+            if (problems.required("url", url)) {
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    problems.add("url", "must be http:// or https:// with a host, was '" + url + "'");
+                } else if (url.getRawQuery() != null) {
+                    problems.add("url", "must not have a query string (" + url + "); use the org/bucket/database settings");
+                }
             }
             if (api == Api.V2) {
-                if (blank(org)) problems.add("org is required for the v2 API");
-                if (blank(bucket)) problems.add("bucket is required for the v2 API");
-                if (blank(token)) problems.add("token is required for the v2 API");
+                problems.check(!blank(org), "org", "is required for the v2 API");
+                problems.check(!blank(bucket), "bucket", "is required for the v2 API");
+                problems.check(!blank(token), "token", "is required for the v2 API");
             } else if (api == Api.V1) {
-                if (blank(database)) problems.add("database is required for the v1 API");
-                if ((username == null) != (password == null)) problems.add("v1 username and password must be given together");
+                problems.check(!blank(database), "database", "is required for the v1 API");
+                problems.check((username == null) == (password == null), "username", "and password must be given together");
             } else {
-                problems.add("api is required (v1 or v2)");
+                problems.add("api", "is required (v1 or v2)");
             }
-            if (precision == null) problems.add("precision is required (ns, us, ms, s)");
-            if (batchSize < 1 || batchSize > 100_000) problems.add("batch_size must be 1..100000, was " + batchSize);
-            positive(problems, "flush_interval", flushInterval);
-            if (queueCapacity < 16 || queueCapacity > (1 << 26)) problems.add("queue_capacity must be 16..67108864, was " + queueCapacity);
-            int hw = queueHighWater < 0 ? queueCapacity / 4 * 3 : queueHighWater;
-            if (hw < 1 || hw > queueCapacity) problems.add("queue_high_water must be 1..queue_capacity (" + queueCapacity + "), was " + hw);
-            if (memoryBatchBytes < 0) problems.add("memory_batch_bytes must be >= 0, was " + memoryBatchBytes);
-            positive(problems, "connect_timeout", connectTimeout);
-            positive(problems, "request_timeout", requestTimeout);
-            positive(problems, "retry_initial_backoff", retryInitialBackoff);
-            positive(problems, "retry_max_backoff", retryMaxBackoff);
-            positive(problems, "max_retry_after", maxRetryAfter);
-            positive(problems, "close_timeout", closeTimeout);
-            if (retryInitialBackoff != null && retryMaxBackoff != null && retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
-                problems.add("retry_max_backoff (" + retryMaxBackoff + ") must be >= retry_initial_backoff (" + retryInitialBackoff + ")");
+            problems.check(precision != null, "precision", "is required (ns, us, ms, s)");
+            problems.range("batchSize", batchSize, 1, 100_000);
+            positive(problems, "flushInterval", flushInterval);
+            int hw = queueCapacity / 4 * 3;
+            if (problems.range("queueCapacity", queueCapacity, 16, 1 << 26)) {
+                hw = queueHighWater < 0 ? hw : queueHighWater;
+                problems.range("queueHighWater", hw, 1, queueCapacity);
             }
-            if (dataDir == null) problems.add("data_dir is required (the spool and rejected batches live there)");
-            if (spoolSegmentBytes < 4096 || spoolSegmentBytes > (1L << 30)) {
-                problems.add("spool_segment_bytes must be 4096..1073741824, was " + spoolSegmentBytes);
+            problems.check(memoryBatchBytes >= 0, "memoryBatchBytes", "must be >= 0, was " + memoryBatchBytes);
+            positive(problems, "connectTimeout", connectTimeout);
+            positive(problems, "requestTimeout", requestTimeout);
+            boolean initial = positive(problems, "retryInitialBackoff", retryInitialBackoff);
+            if (positive(problems, "retryMaxBackoff", retryMaxBackoff) && initial) {
+                problems.check(retryMaxBackoff.compareTo(retryInitialBackoff) >= 0, "retryMaxBackoff",
+                        "must be at least retryInitialBackoff (" + retryInitialBackoff + "), was " + retryMaxBackoff);
             }
-            if (spoolMaxBytes < 2 * spoolSegmentBytes) {
-                problems.add("spool_max_bytes (" + spoolMaxBytes + ") must be at least two segments (2 * " + spoolSegmentBytes + ")");
+            positive(problems, "maxRetryAfter", maxRetryAfter);
+            positive(problems, "closeTimeout", closeTimeout);
+            problems.check(dataDir != null, "dataDir", "is required (the spool and rejected batches live there)");
+            if (problems.range("spoolSegmentBytes", spoolSegmentBytes, 4096, 1L << 30)) {
+                problems.check(spoolMaxBytes >= 2 * spoolSegmentBytes, "spoolMaxBytes",
+                        "must be at least two segments (2 x " + spoolSegmentBytes + " bytes), was " + spoolMaxBytes);
             }
-            if (!problems.isEmpty()) {
-                throw new InvalidWriterConfigException(problems);
-            }
+            problems.throwIfAny();
             return new WriterConfig(url, api, org, bucket, blank(healthBucket) ? bucket : healthBucket, token,
                     database, blank(healthDatabase) ? database : healthDatabase, retentionPolicy, username, password,
                     v1AuthInQuery, precision, batchSize, flushInterval, queueCapacity, hw, memoryBatchBytes, gzip,
@@ -296,10 +280,8 @@ public record WriterConfig(
             return s == null || s.isBlank();
         }
 
-        private static void positive(List<String> problems, String name, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                problems.add(name + " must be a positive duration, was " + d);
-            }
+        private static boolean positive(ConfigProblems problems, String name, Duration d) {
+            return problems.required(name, d) && problems.check(d.isPositive(), name, "must be a positive duration, was " + d);
         }
     }
 }

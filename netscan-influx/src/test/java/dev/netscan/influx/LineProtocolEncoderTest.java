@@ -166,7 +166,7 @@ class LineProtocolEncoderTest {
     private static final char[] SPECIAL = {',', '=', ' ', '"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f',
             '#', '\'', 'i', 'u', 't', 'f', '.', '-', '\u00e9', '\u20ac', '\ud800', '\udbff', '\udc00', '\udfff', '\ufffd', '\u0085'};
 
-    private static String randomText(SplittableRandom rnd, int maxLen) {
+    static String randomText(SplittableRandom rnd, int maxLen) {
         int n = rnd.nextInt(0, maxLen + 1);
         StringBuilder b = new StringBuilder(n);
         for (int i = 0; i < n; i++) {

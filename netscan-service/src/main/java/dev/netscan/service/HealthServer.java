@@ -2,63 +2,92 @@ package dev.netscan.service;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The health endpoint, on loopback only:
+ * The service's HTTP server, on {@link HttpSettings#bindAddress()} (loopback by default):
  * <ul>
  *   <li>{@code GET /health}: JSON document from {@code health} (status, version, uptime, counters,
  *       alerts...);
  *   <li>{@code GET /health/ready}: 200 when {@code ready} says so (first sweep done, writer up),
  *       otherwise 503;
  *   <li>{@code GET /health/live}: 200 while the process serves requests;
- *   <li>{@code GET /metrics}: Prometheus text exposition (0.0.4) of {@code metrics}, each name
- *       prefixed {@code netscan_}.
+ *   <li>{@code GET /metrics}: Prometheus text exposition from {@link PrometheusMetrics};
+ *   <li>whatever {@code more} adds (the status page and the REST API).
  * </ul>
- * Requests are served on virtual threads. {@link #close()} stops within a second.
+ * {@code /health} and {@code /metrics} need the token when {@link HttpSettings#readNeedsToken()};
+ * liveness and readiness never do. Requests are served on virtual threads. {@link #close()} stops
+ * within a second.
  */
 final class HealthServer implements AutoCloseable {
     private final HttpServer server;
+    private final ExecutorService executor;
 
-    private HealthServer(HttpServer server) {
+    private HealthServer(HttpServer server, ExecutorService executor) {
         this.server = server;
+        this.executor = executor;
     }
 
     /**
-     * Starts serving on {@code 127.0.0.1:port} (0 picks a free port).
+     * Starts serving on {@code settings.bindAddress():port} (0 picks a free port).
      *
-     * @param metrics name to value; names are snake_case, values numbers or booleans
+     * @param more registers further contexts before the server starts
      */
-    static HealthServer start(int port, Supplier<Map<String, Object>> health, BooleanSupplier ready,
-            Supplier<Map<String, Object>> metrics) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    static HealthServer start(HttpSettings settings, int port, Supplier<Map<String, Object>> health, BooleanSupplier ready,
+            PrometheusMetrics metrics, Consumer<HttpServer> more) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(settings.bindAddress(), port), 64);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        s.setExecutor(executor);
+        BearerAuth auth = new BearerAuth(settings);
         s.createContext("/health", ex -> {
+            if (!Exchanges.isRead(ex)) {
+                Exchanges.text(ex, 405, "text/plain", "method not allowed\n");
+                return;
+            }
             String path = ex.getRequestURI().getPath();
             switch (path) {
-                case "/health" -> send(ex, 200, "application/json", Json.write(health.get()));
+                case "/health" -> {
+                    if (!auth.permits(ex, false)) {
+                        unauthorized(ex);
+                    } else {
+                        Exchanges.text(ex, 200, "application/json", Json.write(health.get()));
+                    }
+                }
                 case "/health/ready" -> {
                     boolean ok = ready.getAsBoolean();
-                    send(ex, ok ? 200 : 503, "application/json", ok ? "{\"ready\":true}" : "{\"ready\":false}");
+                    Exchanges.text(ex, ok ? 200 : 503, "application/json", ok ? "{\"ready\":true}" : "{\"ready\":false}");
                 }
-                case "/health/live" -> send(ex, 200, "application/json", "{\"live\":true}");
-                default -> send(ex, 404, "text/plain", "not found\n");
+                case "/health/live" -> Exchanges.text(ex, 200, "application/json", "{\"live\":true}");
+                default -> Exchanges.text(ex, 404, "text/plain", "not found\n");
             }
         });
-        s.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                prometheus(metrics.get())));
-        s.createContext("/", ex -> send(ex, 404, "text/plain", "not found: try /health or /metrics\n"));
+        s.createContext("/metrics", ex -> {
+            if (!Exchanges.isRead(ex)) {
+                Exchanges.text(ex, 405, "text/plain", "method not allowed\n");
+            } else if (!auth.permits(ex, false)) {
+                unauthorized(ex);
+            } else {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+                metrics.write(out);
+                Exchanges.send(ex, 200, metrics.contentType(), out.toByteArray());
+            }
+        });
+        more.accept(s);
         s.start();
-        return new HealthServer(s);
+        return new HealthServer(s, executor);
+    }
+
+    static void unauthorized(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"netscan\"");
+        Exchanges.error(ex, 401, "a valid bearer token is required (Authorization: Bearer <token>)");
     }
 
     /** The port actually bound. */
@@ -66,55 +95,9 @@ final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    static String prometheus(Map<String, Object> metrics) {
-        StringBuilder out = new StringBuilder(2048);
-        for (Map.Entry<String, Object> e : metrics.entrySet()) {
-            String name = "netscan_" + e.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-            Object v = e.getValue();
-            double value;
-            if (v instanceof Boolean b) {
-                value = b ? 1 : 0;
-            } else if (v instanceof Number n) {
-                value = n.doubleValue();
-            } else {
-                continue;
-            }
-            if (Double.isNaN(value)) {
-                continue; // unavailable values are absent, never 0
-            }
-            out.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter\n" : " gauge\n");
-            out.append(name).append(' ');
-            if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-                out.append((long) value);
-            } else {
-                out.append(value);
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
-
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        try (ex) {
-            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-                status = 405;
-                body = "method not allowed\n";
-                type = "text/plain";
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.getResponseHeaders().set("Cache-Control", "no-store");
-            ex.sendResponseHeaders(status, "HEAD".equals(ex.getRequestMethod()) ? -1 : bytes.length);
-            if (!"HEAD".equals(ex.getRequestMethod())) {
-                try (OutputStream os = ex.getResponseBody()) {
-                    os.write(bytes);
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
         server.stop(1);
+        executor.shutdownNow(); // ends open event streams
     }
 }

@@ -12,10 +12,8 @@ import dev.netscan.core.governor.AlertListener;
 import dev.netscan.core.governor.AlertTier;
 import dev.netscan.core.governor.ErrorRate;
 import dev.netscan.core.governor.Governor;
-import dev.netscan.core.governor.GovernorSettings;
 import dev.netscan.core.governor.HealthSample;
 import dev.netscan.core.governor.HostProbe;
-import dev.netscan.core.governor.Knobs;
 import dev.netscan.core.governor.OshiHostProbe;
 import dev.netscan.core.governor.Throttle;
 import dev.netscan.discovery.IcmpCounters;
@@ -60,6 +58,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.IntPredicate;
 
 /**
  * netscan as a service you can embed: build it from a {@link NetscanConfig}, {@link #start()} it,
@@ -102,10 +102,15 @@ public final class NetscanService implements AutoCloseable {
     public static final String CAUSE_SCHEDULE = "ping_schedule";
 
     private final NetscanConfig config;
+    /** Every module's configuration, validated once by the builder. */
+    private final Settings.Modules modules;
+    private final LongSupplier epochMillis;
     private final MetricsSink customSink;
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
     private final SnmpSettings snmpSettings;
+    /** Which addresses this instance is responsible for (a fleet member's share); all when alone. */
+    private final IntPredicate owns;
     private final CopyOnWriteArrayList<RegistryListener> deviceListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<AlertListener> alertListeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock sweepLock = new ReentrantLock();
@@ -120,8 +125,9 @@ public final class NetscanService implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile Instant startedAt;
-    /** The HTTP surface (health, metrics); null when {@code health_check_port} is 0. Written under {@code lifecycle}. */
-    private volatile HealthServer http;
+    private final HttpSettings httpSettings;
+    /** The operator's surface (history, events, scans, HTTP); set by start() before the scheduler. */
+    private volatile OperatorSurface surface;
     private DeviceRegistry registry;
     private MetricsSink sink;
     private boolean ownsSink;
@@ -142,18 +148,14 @@ public final class NetscanService implements AutoCloseable {
 
     private NetscanService(Builder b) {
         this.config = b.config;
+        this.modules = b.modules;
+        this.epochMillis = b.epochMillis;
         this.customSink = b.sink;
         this.hostProbe = b.hostProbe;
-        int slots = (int) Math.min(1 << 20, Math.max(131_072L, (long) config.icmpMaxInFlight() + config.maxConcurrentPingers()));
-        this.engineConfig = b.engineConfig != null ? b.engineConfig : IcmpEngineConfig.builder()
-                .rateLimitPps(config.pingRateLimitPps())
-                .slotCapacity(slots)
-                .maxInFlight(inFlightBound(slots, config.icmpMaxInFlight()))
-                // room for a whole interval of the schedule, so a scheduler catching up after a
-                // stall (a loaded host) is not refused by a full queue
-                .laneQueueCapacity(Math.max(8_192, Math.min(config.maxConcurrentPingers(), 1 << 20)))
-                .build();
-        this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : Settings.snmp(config);
+        this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
+        this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
+        this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
+        this.owns = b.owns != null ? b.owns : ip -> true;
     }
 
     /** Engine in-flight bound: the sweep's politeness share plus monitoring's own. */
@@ -190,8 +192,7 @@ public final class NetscanService implements AutoCloseable {
                 startedAt = Instant.now();
                 scheduleJobs();
                 if (config.healthCheckPort() > 0) {
-                    http = HealthServer.start(config.healthCheckPort(), this::healthDocument, this::ready,
-                            this::healthFields);
+                    surface.startHttp(config.healthCheckPort());
                 }
             } catch (IOException | RuntimeException e) {
                 started = false;
@@ -204,31 +205,25 @@ public final class NetscanService implements AutoCloseable {
     private void startLocked() throws IOException {
         Files.createDirectories(config.dataDir());
         registry = loadRegistry();
+        dropUnowned(); // a snapshot may hold devices another instance owns now
         if (customSink != null) {
             sink = customSink;
         } else if (config.influx() != null) {
-            sink = new InfluxWriter(Settings.writer(config)).start();
+            sink = new InfluxWriter(modules.writer()).start();
             ownsSink = true;
         } else {
             sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
             ownsSink = true;
         }
         engine = IcmpEngine.start(engineConfig);
-        governor = new Governor(GovernorSettings.builder()
-                .knobs(Knobs.of(config))
-                .sampleInterval(config.healthSampleInterval())
-                .memoryWarningPct(config.memoryWarningPct())
-                .memoryCriticalPct(config.memoryCriticalPct())
-                .temperatureThrottleCelsius(config.temperatureThrottleC())
-                .temperatureCriticalCelsius(config.temperatureCriticalC())
-                .errorRateBackoffPct(config.errorRateBackoffPct())
-                .build(), hostProbe != null ? hostProbe : new OshiHostProbe());
+        surface = new OperatorSurface(this, httpSettings);
+        governor = new Governor(modules.governor(), hostProbe != null ? hostProbe : new OshiHostProbe());
         governor.addThrottleListener(this::applyThrottle);
         governor.addAlertListener(this::fanOutAlert);
         for (String w : config.capWarnings()) {
             LOG.log(System.Logger.Level.WARNING, w);
         }
-        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+        scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(surface.observe(sink))
                 .pingInterval(config.pingInterval()).pingTimeout(config.pingTimeout())
                 .maxConcurrentPingers(config.maxConcurrentPingers())
                 .hostCeilingPps(HOST_PPS_PER_CORE * Runtime.getRuntime().availableProcessors())
@@ -308,9 +303,7 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private DeviceRegistry loadRegistry() throws IOException {
-        DeviceRegistry.Builder b = DeviceRegistry.builder().maxDevices(config.maxDevices())
-                .failureThreshold(config.failureThreshold()).suspendBase(config.suspendBase())
-                .suspendMax(config.suspendMax()).listener(new FanOutDevices());
+        DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis).listener(new FanOutDevices());
         Path file = config.dataDir().resolve(SNAPSHOT);
         if (Files.exists(file)) {
             try {
@@ -318,7 +311,7 @@ public final class NetscanService implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "restored " + loaded.size() + " devices from " + file);
                 return loaded;
             } catch (CorruptSnapshotException e) {
-                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + System.currentTimeMillis());
+                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + epochMillis.getAsLong());
                 Files.move(file, aside);
                 LOG.log(System.Logger.Level.ERROR, "registry snapshot " + file + " is unusable (" + e.getMessage()
                         + "); moved to " + aside + " and starting empty");
@@ -348,17 +341,25 @@ public final class NetscanService implements AutoCloseable {
             if (closed) {
                 return Optional.empty();
             }
-            SweepOptions options = SweepOptions.builder().timeout(config.pingTimeout()).retries(config.sweepRetries())
-                    .allowLarge(config.allowLarge()).seed(System.nanoTime()).build();
+            SweepOptions options = modules.sweep().withSeed(System.nanoTime());
             Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
                 @Override
+                public boolean accepts(int ip) {
+                    return owns.test(ip);
+                }
+
+                @Override
                 public void onAlive(int ip, long rttNanos) {
-                    discovered(registry.add(ip), ip);
+                    if (owns.test(ip)) {
+                        discovered(registry.add(ip), ip);
+                    }
                 }
 
                 @Override
                 public void onAlive(int ip, long rttNanos, long answeredAtEpochMillis) {
-                    discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
+                    if (owns.test(ip)) {
+                        discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
+                    }
                 }
             });
             runningSweep.set(sweep);
@@ -374,6 +375,72 @@ public final class NetscanService implements AutoCloseable {
         } finally {
             sweepLock.unlock();
         }
+    }
+
+    /**
+     * Tells the service that the ownership predicate given to {@link Builder#ownership} changed
+     * (a fleet rebalance). Stops any running sweep, removes every device no longer owned from the
+     * registry and waits, up to {@code bound}, until the scheduler has taken them off its
+     * schedule; then starts a sweep in the background to find the newly owned devices. When this
+     * returns true no new ping to a device no longer owned will be sent (probes already in flight
+     * may still complete). Returns false when {@code bound} passed first.
+     *
+     * <p>Call it from one thread at a time (the fleet's membership thread).
+     */
+    public boolean ownershipChanged(Duration bound) throws InterruptedException {
+        requireStarted();
+        long deadline = System.nanoTime() + bound.toNanos();
+        Sweep s = runningSweep.get();
+        if (s != null) {
+            s.cancel();
+        }
+        // holding the sweep lock: no sweep adds a device between the check and the removal
+        if (!sweepLock.tryLock(bound.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        IntList dropped;
+        try {
+            dropped = dropUnowned();
+        } finally {
+            sweepLock.unlock();
+        }
+        boolean off = true;
+        if (!dropped.isEmpty()) {
+            scheduler.requestReconcile();
+            off = awaitUnscheduled(dropped, deadline);
+        }
+        if (!closed && jobs != null) {
+            jobs.execute(this::sweepQuietly);
+        }
+        return off;
+    }
+
+    private IntList dropUnowned() {
+        IntArrayList known = new IntArrayList(registry.size());
+        registry.addresses(known);
+        IntArrayList dropped = new IntArrayList();
+        for (int i = 0; i < known.size(); i++) {
+            int ip = known.getInt(i);
+            if (!owns.test(ip) && registry.remove(ip)) {
+                dropped.add(ip);
+            }
+        }
+        return dropped;
+    }
+
+    private boolean awaitUnscheduled(IntList ips, long deadline) throws InterruptedException {
+        int i = 0;
+        while (i < ips.size()) {
+            if (!scheduler.isScheduled(ips.getInt(i))) {
+                i++;
+            } else if (System.nanoTime() - deadline >= 0) {
+                return false;
+            } else {
+                scheduler.requestReconcile();
+                Thread.sleep(1); // the scheduler thread reconciles within its next tick
+            }
+        }
+        return true;
     }
 
     private void discovered(boolean isNew, int ip) {
@@ -396,8 +463,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void prune() {
         try {
-            long cutoff = System.currentTimeMillis() - config.pruneAfter().toMillis();
-            IntList gone = registry.prune(cutoff);
+            IntList gone = registry.pruneNotSeenFor(config.pruneAfter()); // by the registry's (injected) clock
             devicesPruned.addAndGet(gone.size());
             if (!gone.isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "pruned " + gone.size() + " devices not seen for " + config.pruneAfter());
@@ -446,6 +512,17 @@ public final class NetscanService implements AutoCloseable {
         governor.reportWriterBacklog(wc.queueDepth());
         writerDroppedLastInterval = wc.pointsDropped() - lastWriterDropped;
         lastWriterDropped = wc.pointsDropped();
+        // EMERGENCY when the disk is full and the spool cannot take more
+        governor.reportStorage(wc.spoolBytes() >= config.spoolMaxBytes() - (1L << 20), wc.diskFull() || diskFull());
+    }
+
+    /** True when the disk holding {@code data_dir} has less than 64 MiB usable (or cannot be asked). */
+    private boolean diskFull() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace() < (64L << 20);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -523,6 +600,32 @@ public final class NetscanService implements AutoCloseable {
     /** The most recent completed sweep. */
     public Optional<SweepSummary> lastSweep() {
         return Optional.ofNullable(lastSweep.get());
+    }
+
+    /** Progress of the discovery sweep running now, or empty when none runs. */
+    public Optional<dev.netscan.discovery.SweepProgress> sweepProgress() {
+        Sweep s = runningSweep.get();
+        return s == null ? Optional.empty() : Optional.of(s.progress());
+    }
+
+    /** The configuration this service runs. */
+    public NetscanConfig config() {
+        return config;
+    }
+
+    /** The ICMP engine, for remote scans (package-private: not part of the embedding API). */
+    IcmpEngine engine() {
+        return engine;
+    }
+
+    /** The governor, for the operator's surface. */
+    Governor governor() {
+        return governor;
+    }
+
+    /** When {@link #start()} finished, or null before. */
+    Instant startedAt() {
+        return startedAt;
     }
 
     /** The governor's last 100 alerts, oldest first. */
@@ -645,8 +748,8 @@ public final class NetscanService implements AutoCloseable {
      * service is not running.
      */
     public OptionalInt httpPort() {
-        HealthServer h = http;
-        return h == null || !running() ? OptionalInt.empty() : OptionalInt.of(h.port());
+        OperatorSurface o = surface;
+        return o == null || !running() ? OptionalInt.empty() : o.httpPort();
     }
 
     /**
@@ -661,7 +764,7 @@ public final class NetscanService implements AutoCloseable {
         Map<String, Object> fields = healthFields();
         Object level = fields.getOrDefault("alert_level", "INFO");
         List<String> trouble = running() ? sinkTrouble(sink.counters()) : List.of();
-        m.put("status", !running() ? "stopping" : "CRITICAL".equals(level) ? "critical"
+        m.put("status", !running() ? "stopping" : "EMERGENCY".equals(level) ? "emergency" : "CRITICAL".equals(level) ? "critical"
                 : "WARNING".equals(level) || !trouble.isEmpty() ? "degraded" : "ok");
         m.put("degraded_reasons", trouble);
         m.put("version", version());
@@ -733,7 +836,7 @@ public final class NetscanService implements AutoCloseable {
 
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        quietly("http", () -> { if (http != null) http.close(); });
+        quietly("operator surface", () -> { if (surface != null) surface.close(); });
         if (jobs != null) {
             jobs.shutdownNow();
         }
@@ -804,18 +907,24 @@ public final class NetscanService implements AutoCloseable {
 
     /** Sends registry events to the subscribers, and forgets SNMP state of devices that left. */
     private final class FanOutDevices implements RegistryListener {
-        @Override public void onAdded(int ip) { each(l -> l.onAdded(ip)); }
-        @Override public void onEvicted(int ip) { forget(ip); each(l -> l.onEvicted(ip)); }
-        @Override public void onPruned(int ip) { forget(ip); each(l -> l.onPruned(ip)); }
-        @Override public void onRemoved(int ip) { forget(ip); each(l -> l.onRemoved(ip)); }
-        @Override public void onSuspended(int ip, long until, int n) { each(l -> l.onSuspended(ip, until, n)); }
-        @Override public void onResumed(int ip, boolean expired) { each(l -> l.onResumed(ip, expired)); }
+        @Override public void onAdded(int ip) { operator().onAdded(ip); each(l -> l.onAdded(ip)); }
+        @Override public void onEvicted(int ip) { forget(ip); operator().onEvicted(ip); each(l -> l.onEvicted(ip)); }
+        @Override public void onPruned(int ip) { forget(ip); operator().onPruned(ip); each(l -> l.onPruned(ip)); }
+        @Override public void onRemoved(int ip) { forget(ip); operator().onRemoved(ip); each(l -> l.onRemoved(ip)); }
+        @Override public void onSuspended(int ip, long until, int n) { operator().onSuspended(ip, until, n); each(l -> l.onSuspended(ip, until, n)); }
+        @Override public void onResumed(int ip, boolean expired) { operator().onResumed(ip, expired); each(l -> l.onResumed(ip, expired)); }
 
         private void forget(int ip) {
             SnmpEnrichment e = snmp;
             if (e != null) {
                 e.forget(ip);
             }
+        }
+
+        /** The surface's device listener, or none while the registry loads (before the surface exists). */
+        private RegistryListener operator() {
+            OperatorSurface o = surface;
+            return o == null ? RegistryListener.NONE : o.deviceListener();
         }
 
         private void each(java.util.function.Consumer<RegistryListener> event) {
@@ -846,10 +955,14 @@ public final class NetscanService implements AutoCloseable {
     /** Builds a {@link NetscanService}. */
     public static final class Builder {
         private final NetscanConfig config;
+        private Settings.Modules modules;
+        private LongSupplier epochMillis = System::currentTimeMillis;
         private MetricsSink sink;
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
+        private HttpSettings httpSettings;
+        private IntPredicate owns;
 
         private Builder(NetscanConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -867,7 +980,32 @@ public final class NetscanService implements AutoCloseable {
         /** SNMP settings (default: from the configuration). */
         public Builder snmpSettings(SnmpSettings v) { snmpSettings = v; return this; }
 
+        /** The HTTP surface's bind address, token, scan caps, webhook (default: {@link HttpSettings#defaults()}). */
+        public Builder httpSettings(HttpSettings v) { httpSettings = v; return this; }
+
+        /**
+         * The wall clock of the registry (last seen, suspensions, pruning), in epoch milliseconds;
+         * default {@link System#currentTimeMillis()}. Tests pass a fake one.
+         */
+        public Builder clock(LongSupplier epochMillis) { this.epochMillis = Objects.requireNonNull(epochMillis); return this; }
+
+        /**
+         * Restricts the service to the addresses {@code v} accepts: sweeps add, and the scheduler
+         * and SNMP see, only those (default: every address). The predicate is called from sweep
+         * and job threads and must be thread-safe and cheap; when its answer changes, call
+         * {@link NetscanService#ownershipChanged}. netscan-fleet sets it to the partitions Kafka
+         * assigned this instance.
+         */
+        public Builder ownership(IntPredicate v) { owns = v; return this; }
+
+        /**
+         * Checks the configuration against every module's own rules ({@link Settings#of}) and
+         * builds the service; nothing starts until {@link NetscanService#start()}.
+         *
+         * @throws dev.netscan.core.InvalidConfigException with every problem, keyed by file key
+         */
         public NetscanService build() {
+            modules = Settings.of(config);
             return new NetscanService(this);
         }
     }

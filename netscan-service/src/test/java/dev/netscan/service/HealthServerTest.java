@@ -31,13 +31,9 @@ class HealthServerTest {
         alert.put("tier", "WARNING");
         alert.put("cause", "memory \"high\"\n");
         health.put("alerts", List.of(alert));
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("device_count", 3);
-        metrics.put("pings_sent_total", 12345L);
-        metrics.put("cpu_temp_c", Double.NaN);
-        metrics.put("influxdb_ok", true);
-        metrics.put("heap_used_pct", 12.5);
-        try (HealthServer s = HealthServer.start(0, () -> health, ready::get, () -> metrics)) {
+        PrometheusMetrics metrics = new PrometheusMetrics(() -> Map.of("device_count", 3L, "pings_sent_total", 12345L,
+                "cpu_temp_c", Double.NaN, "influxdb_ok", true, "heap_used_pct", 12.5), new DeviceHistory(false), List::of);
+        try (HealthServer s = HealthServer.start(HttpSettings.defaults(), 0, () -> health, ready::get, metrics, x -> {})) {
             HttpResponse<String> h = get(s.port(), "/health");
             assertThat(h.statusCode()).isEqualTo(200);
             assertThat(h.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -51,14 +47,12 @@ class HealthServerTest {
             assertThat(get(s.port(), "/nope").statusCode()).isEqualTo(404);
 
             String prom = get(s.port(), "/metrics").body();
-            assertThat(prom).contains("# TYPE netscan_pings_sent_total counter\nnetscan_pings_sent_total 12345\n")
-                    .contains("netscan_device_count 3\n")
-                    .contains("netscan_influxdb_ok 1\n")
-                    .contains("netscan_heap_used_pct 12.5\n")
-                    .doesNotContain("cpu_temp_c");
-            for (String line : prom.split("\n")) {
-                assertThat(line).matches("# TYPE netscan_[a-z0-9_]+ (counter|gauge)|netscan_[a-z0-9_]+ -?[0-9.eE+-]+");
-            }
+            assertThat(prom).contains("# HELP netscan_pings_sent_total Monitoring pings sent.\n"
+                            + "# TYPE netscan_pings_sent_total counter\nnetscan_pings_sent_total 12345.0\n")
+                    .contains("netscan_devices 3.0\n")
+                    .contains("netscan_database_up 1.0\n")
+                    .contains("netscan_jvm_heap_used_ratio 0.125\n")
+                    .doesNotContain("temperature");
         }
     }
 

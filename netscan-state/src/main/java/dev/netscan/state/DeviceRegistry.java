@@ -1,6 +1,8 @@
 package dev.netscan.state;
 
+import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.Device;
+import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
@@ -279,6 +281,17 @@ public final class DeviceRegistry implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Removes every device not seen for at least {@code age} by this registry's clock (the
+     * injected one, so a fake clock in tests decides), as {@link #prune(long)} does with
+     * {@code clock - age}.
+     *
+     * @return the removed addresses, least recently seen first (an unmodifiable list)
+     */
+    public IntList pruneNotSeenFor(Duration age) {
+        return prune(clock.getAsLong() - age.toMillis());
     }
 
     /**
@@ -1067,38 +1080,31 @@ public final class DeviceRegistry implements AutoCloseable {
         /**
          * Validates every setting and builds an empty registry.
          *
-         * @throws IllegalArgumentException listing every invalid setting
+         * @throws InvalidConfigException listing every invalid setting, keyed by builder method name
          */
         public DeviceRegistry build() {
-            List<String> problems = new ArrayList<>();
-            if (maxDevices < 1 || maxDevices > SlotHeap.MAX_SLOTS) {
-                problems.add("maxDevices must be between 1 and " + SlotHeap.MAX_SLOTS + ", was " + maxDevices);
-            }
-            if (failureThreshold < 1) {
-                problems.add("failureThreshold must be at least 1, was " + failureThreshold);
-            }
-            if (suspendBase == null) {
-                problems.add("suspendBase must be set");
-            } else if (suspendBase.toMillis() < 1) {
-                problems.add("suspendBase must be at least 1 ms, was " + suspendBase);
-            }
-            if (suspendMax == null) {
-                problems.add("suspendMax must be set");
-            } else if (suspendMax.compareTo(MAX_SUSPENSION) > 0) {
-                problems.add("suspendMax must be at most " + MAX_SUSPENSION.toDays() + " days, was " + suspendMax);
-            } else if (suspendBase != null && suspendMax.compareTo(suspendBase) < 0) {
-                problems.add("suspendMax (" + suspendMax + ") must be at least suspendBase (" + suspendBase + ")");
-            }
-            if (clock == null) {
-                problems.add("clock must be set");
-            }
-            if (listener == null) {
-                problems.add("listener must be set (use RegistryListener.NONE)");
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid device registry settings: " + String.join("; ", problems));
-            }
+            validate();
             return new DeviceRegistry(this);
+        }
+
+        /**
+         * Checks every setting without building (a registry's tables are sized by
+         * {@code maxDevices}), so a configuration can be checked before anything starts.
+         *
+         * @throws InvalidConfigException listing every invalid setting, keyed by builder method name
+         */
+        public void validate() {
+            ConfigProblems problems = new ConfigProblems();
+            problems.range("maxDevices", maxDevices, 1, SlotHeap.MAX_SLOTS);
+            problems.check(failureThreshold >= 1, "failureThreshold", "must be at least 1, was " + failureThreshold);
+            boolean base = problems.atLeast("suspendBase", suspendBase, Duration.ofMillis(1));
+            if (problems.between("suspendMax", suspendMax, Duration.ZERO, MAX_SUSPENSION) && base) {
+                problems.check(suspendMax.compareTo(suspendBase) >= 0, "suspendMax", "must be at least suspendBase ("
+                        + suspendBase + "), was " + suspendMax);
+            }
+            problems.required("clock", clock);
+            problems.check(listener != null, "listener", "is required (use RegistryListener.NONE)");
+            problems.throwIfAny();
         }
     }
 }

@@ -403,6 +403,19 @@ class DeviceRegistryTest {
     }
 
     @Test
+    void pruneNotSeenForReadsTheInjectedClock() {
+        DeviceRegistry r = builder().build();
+        r.add(0x0A000001);
+        clock.advanceMillis(60_000);
+        r.add(0x0A000002);
+        assertThat(r.pruneNotSeenFor(Duration.ofMinutes(2)).toIntArray()).isEmpty();
+        clock.advanceMillis(60_001); // the first was seen 2 min + 1 ms ago by the fake clock, whatever the wall clock says
+        assertThat(r.pruneNotSeenFor(Duration.ofMinutes(2)).toIntArray()).containsExactly(0x0A000001);
+        assertThat(r.contains(0x0A000002)).isTrue();
+        r.checkInvariants();
+    }
+
+    @Test
     void pruneRemovesDevicesNotSeenSinceAndSaysWhich() {
         DeviceRegistry r = builder().failureThreshold(1).build();
         for (int i = 0; i < 10; i++) {
@@ -520,16 +533,16 @@ class DeviceRegistryTest {
     void builderReportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> DeviceRegistry.builder().maxDevices(0).failureThreshold(0)
                 .suspendBase(Duration.ZERO).clock(null).listener(null).build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxDevices must be between 1 and 16777216, was 0")
-                .hasMessageContaining("failureThreshold must be at least 1, was 0")
-                .hasMessageContaining("suspendBase must be at least 1 ms")
-                .hasMessageContaining("clock must be set")
-                .hasMessageContaining("listener must be set");
+                .isInstanceOfSatisfying(dev.netscan.core.InvalidConfigException.class, e -> assertThat(e.messages())
+                        .containsExactly("maxDevices: must be between 1 and 16777216, was 0",
+                                "failureThreshold: must be at least 1, was 0",
+                                "suspendBase: must be at least 1ms, was 0s",
+                                "clock: is required",
+                                "listener: is required (use RegistryListener.NONE)"));
         assertThatThrownBy(() -> DeviceRegistry.builder().suspendBase(Duration.ofHours(2)).suspendMax(Duration.ofHours(1)).build())
-                .hasMessageContaining("suspendMax (PT1H) must be at least suspendBase (PT2H)");
+                .hasMessageContaining("suspendMax: must be at least suspendBase (PT2H), was PT1H");
         assertThatThrownBy(() -> DeviceRegistry.builder().suspendMax(Duration.ofDays(1000)).build())
-                .hasMessageContaining("suspendMax must be at most 365 days");
+                .hasMessageContaining("suspendMax: must be between 0s and 8760h, was 24000h");
         DeviceRegistry r = DeviceRegistry.builder().build();
         assertThat(r.maxDevices()).isEqualTo(20_000);
     }

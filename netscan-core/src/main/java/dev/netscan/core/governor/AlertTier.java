@@ -10,7 +10,12 @@ public enum AlertTier {
     /** A threshold is crossed and the governor throttles (memory warning, thermal throttle, error backoff). */
     WARNING,
     /** A critical threshold is crossed: knobs at their lowest tier and discovery sweeps paused. */
-    CRITICAL;
+    CRITICAL,
+    /**
+     * The host will fail soon: memory is CRITICAL and still rising sample after sample, or the
+     * disk is full with the writer's spool at its cap. Throttles like CRITICAL; an operator must act.
+     */
+    EMERGENCY;
 
     /** @return the more severe of {@code this} and {@code other} */
     public AlertTier max(AlertTier other) {

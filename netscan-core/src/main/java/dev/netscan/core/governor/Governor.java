@@ -98,6 +98,13 @@ public final class Governor implements AutoCloseable {
     private final Map<String, AlertTier> held = new TreeMap<>();
     /** The level the last sample found, before held conditions. */
     private AlertTier sampledLevel = AlertTier.INFO;
+    private double lastMemoryPct = Double.NaN;
+    private int memoryRises;
+    private boolean memoryEmergency;
+    private boolean storageEmergency;
+    // Written by the service (any thread), read by the step.
+    private volatile boolean spoolAtCap;
+    private volatile boolean diskFull;
 
     // Lifecycle: guarded by lifecycleLock.
     private final Object lifecycleLock = new Object();
@@ -317,12 +324,16 @@ public final class Governor implements AutoCloseable {
                 }
             }
 
+            emergencies(host.memoryUsedPct(), now, fired);
             AlertTier hostTier = memory.state().max(temperature.state());
+            if (memoryEmergency || storageEmergency) {
+                hostTier = AlertTier.EMERGENCY;
+            }
             sampledLevel = errorRaised ? hostTier.max(AlertTier.WARNING) : hostTier;
             AlertTier newLevel = sampledLevel.max(heldLevel());
 
             double target = switch (hostTier) {
-                case CRITICAL -> settings.criticalScale();
+                case CRITICAL, EMERGENCY -> settings.criticalScale();
                 case WARNING -> settings.warningScale();
                 case INFO -> 1.0;
             };
@@ -336,7 +347,7 @@ public final class Governor implements AutoCloseable {
                     : Math.min(target, scale * settings.recoveryFactor());
 
             batch = nextBatch(batch, newLevel == AlertTier.INFO && scale >= 1.0);
-            boolean paused = hostTier == AlertTier.CRITICAL;
+            boolean paused = hostTier == AlertTier.CRITICAL || hostTier == AlertTier.EMERGENCY;
             Throttle base = profile.baseline();
             Throttle next = new Throttle(
                     scaled(base.rateLimitPps()), scaled(base.probesInFlight()), scaled(base.snmpInFlight()),
@@ -363,12 +374,54 @@ public final class Governor implements AutoCloseable {
                 LOG.log(switch (a.tier()) {
                     case INFO -> System.Logger.Level.INFO;
                     case WARNING -> System.Logger.Level.WARNING;
-                    case CRITICAL -> System.Logger.Level.ERROR;
+                    case CRITICAL, EMERGENCY -> System.Logger.Level.ERROR;
                 }, "governor alert " + a.tier() + " " + a.cause() + ": " + a.message());
                 notifyAlert(a);
             }
             return sample;
         }
+    }
+
+    /**
+     * EMERGENCY conditions. Memory: CRITICAL and higher than the sample before, {@value #RISES_FOR_EMERGENCY}
+     * samples in a row; cleared by a sample that is not higher or not CRITICAL. Storage: the disk
+     * full with the spool at its cap (as last reported by {@link #reportStorage}).
+     */
+    private void emergencies(double memoryPct, Instant now, List<Alert> fired) {
+        boolean critical = memory.state() == AlertTier.CRITICAL;
+        boolean rising = critical && !Double.isNaN(memoryPct) && !Double.isNaN(lastMemoryPct) && memoryPct > lastMemoryPct;
+        memoryRises = rising ? memoryRises + 1 : 0;
+        lastMemoryPct = memoryPct;
+        boolean memNow = memoryRises >= RISES_FOR_EMERGENCY;
+        if (memNow != memoryEmergency) {
+            memoryEmergency = memNow;
+            fired.add(memNow
+                    ? new Alert(now, AlertTier.EMERGENCY, Alert.CAUSE_MEMORY, memoryPct, "memory " + memoryPct
+                            + "% is critical and still rising (" + memoryRises + " samples in a row): the host will run out soon")
+                    : new Alert(now, AlertTier.INFO, Alert.CAUSE_MEMORY, memoryPct, "memory " + memoryPct + "% stopped rising: emergency cleared"));
+        }
+        boolean storageNow = spoolAtCap && diskFull;
+        if (storageNow != storageEmergency) {
+            storageEmergency = storageNow;
+            fired.add(new Alert(now, storageNow ? AlertTier.EMERGENCY : AlertTier.INFO, CAUSE_STORAGE, Double.NaN, storageNow
+                    ? "the disk is full and the writer's spool is at its cap: measurements are being lost"
+                    : "disk space or spool room is back: storage emergency cleared"));
+        }
+    }
+
+    /** Samples in a row memory must rise while CRITICAL to become EMERGENCY. */
+    static final int RISES_FOR_EMERGENCY = 2;
+    /** The cause of storage EMERGENCY alerts. */
+    public static final String CAUSE_STORAGE = "storage";
+
+    /**
+     * Tells the governor about local storage (the service calls it each health report): whether
+     * the writer's spool is at its cap and whether the disk holding it is full. Both at once is an
+     * EMERGENCY from the next sample on. Any thread.
+     */
+    public void reportStorage(boolean spoolAtCap, boolean diskFull) {
+        this.spoolAtCap = spoolAtCap;
+        this.diskFull = diskFull;
     }
 
     private int nextBatch(int current, boolean healthy) {

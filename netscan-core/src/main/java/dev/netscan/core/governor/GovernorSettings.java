@@ -1,9 +1,8 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.Profile;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Configuration of the {@link Governor}: profile, sampling interval, thresholds and how hard the
@@ -54,56 +53,49 @@ public record GovernorSettings(
     /**
      * Validates every component.
      *
-     * @throws IllegalArgumentException listing every invalid component, one per line
+     * @throws dev.netscan.core.InvalidConfigException listing every invalid component, keyed by
+     *     its builder name ({@code memoryWarningPct}, ...)
      */
     public GovernorSettings {
-        List<String> problems = new ArrayList<>();
-        if (knobs == null) problems.add("knobs must be set");
-        if (sampleInterval == null) {
-            problems.add("sampleInterval must be set");
-        } else if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofHours(1)) > 0) {
-            problems.add("sampleInterval must be between 10 ms and 1 h, was " + sampleInterval);
+        ConfigProblems problems = new ConfigProblems();
+        problems.required("knobs", knobs);
+        problems.between("sampleInterval", sampleInterval, Duration.ofMillis(10), Duration.ofHours(1));
+        boolean warning = problems.percent("memoryWarningPct", memoryWarningPct);
+        if (problems.percent("memoryCriticalPct", memoryCriticalPct) && warning) {
+            problems.check(memoryWarningPct < memoryCriticalPct, "memoryWarningPct",
+                    memoryWarningPct + " must be below memoryCriticalPct " + memoryCriticalPct);
         }
-        pct(problems, "memoryWarningPct", memoryWarningPct);
-        pct(problems, "memoryCriticalPct", memoryCriticalPct);
-        if (!(memoryWarningPct < memoryCriticalPct)) {
-            problems.add("memoryWarningPct (" + memoryWarningPct + ") must be below memoryCriticalPct (" + memoryCriticalPct + ")");
+        if (warning) {
+            margin(problems, "memoryClearMarginPct", memoryClearMarginPct, "memoryWarningPct", memoryWarningPct);
         }
-        margin(problems, "memoryClearMarginPct", memoryClearMarginPct, memoryWarningPct);
-        if (!Double.isFinite(temperatureThrottleCelsius) || !Double.isFinite(temperatureCriticalCelsius)) {
-            problems.add("temperature thresholds must be finite, were " + temperatureThrottleCelsius + " and " + temperatureCriticalCelsius);
-        } else if (!(temperatureThrottleCelsius < temperatureCriticalCelsius)) {
-            problems.add("temperatureThrottleCelsius (" + temperatureThrottleCelsius
-                    + ") must be below temperatureCriticalCelsius (" + temperatureCriticalCelsius + ")");
+        boolean throttle = problems.check(temperatureThrottleCelsius > 0 && temperatureThrottleCelsius < 150,
+                "temperatureThrottleCelsius", "must be between 0 and 150, was " + temperatureThrottleCelsius);
+        if (problems.check(temperatureCriticalCelsius > 0 && temperatureCriticalCelsius < 150,
+                "temperatureCriticalCelsius", "must be between 0 and 150, was " + temperatureCriticalCelsius) && throttle) {
+            problems.check(temperatureThrottleCelsius < temperatureCriticalCelsius, "temperatureThrottleCelsius",
+                    temperatureThrottleCelsius + " must be below temperatureCriticalCelsius " + temperatureCriticalCelsius);
         }
-        if (!(temperatureClearMarginCelsius >= 0 && temperatureClearMarginCelsius <= 50)) {
-            problems.add("temperatureClearMarginCelsius must be in [0, 50], was " + temperatureClearMarginCelsius);
+        problems.check(temperatureClearMarginCelsius >= 0 && temperatureClearMarginCelsius <= 50,
+                "temperatureClearMarginCelsius", "must be in [0, 50], was " + temperatureClearMarginCelsius);
+        if (problems.percent("errorRateBackoffPct", errorRateBackoffPct)) {
+            margin(problems, "errorRateClearMarginPct", errorRateClearMarginPct, "errorRateBackoffPct", errorRateBackoffPct);
         }
-        pct(problems, "errorRateBackoffPct", errorRateBackoffPct);
-        margin(problems, "errorRateClearMarginPct", errorRateClearMarginPct, errorRateBackoffPct);
-        if (errorRateMinEvents < 1) problems.add("errorRateMinEvents must be >= 1, was " + errorRateMinEvents);
-        if (!(minimumScale > 0 && minimumScale <= criticalScale && criticalScale <= warningScale && warningScale <= 1)) {
-            problems.add("scales must satisfy 0 < minimumScale <= criticalScale <= warningScale <= 1, were "
-                    + minimumScale + ", " + criticalScale + ", " + warningScale);
-        }
-        if (!(recoveryFactor > 1 && recoveryFactor <= 4)) {
-            problems.add("recoveryFactor must be in (1, 4], was " + recoveryFactor);
-        }
-        if (alertHistory < 1 || alertHistory > 100_000) {
-            problems.add("alertHistory must be in [1, 100000], was " + alertHistory);
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid governor settings:\n - " + String.join("\n - ", problems));
-        }
+        problems.check(errorRateMinEvents >= 1, "errorRateMinEvents", "must be >= 1, was " + errorRateMinEvents);
+        problems.check(minimumScale > 0 && minimumScale <= criticalScale && criticalScale <= warningScale && warningScale <= 1,
+                "minimumScale", "scales must satisfy 0 < minimumScale <= criticalScale <= warningScale <= 1, were "
+                        + minimumScale + ", " + criticalScale + ", " + warningScale);
+        problems.check(recoveryFactor > 1 && recoveryFactor <= 4, "recoveryFactor",
+                "must be in (1, 4], was " + recoveryFactor);
+        problems.range("alertHistory", alertHistory, 1, 100_000);
+        problems.throwIfAny();
     }
 
-    private static void pct(List<String> problems, String name, double v) {
-        if (!(v > 0 && v <= 100)) problems.add(name + " must be in (0, 100], was " + v);
-    }
-
-    private static void margin(List<String> problems, String name, double margin, double threshold) {
-        if (!(margin >= 0 && margin < threshold)) {
-            problems.add(name + " must be >= 0 and below its threshold (" + threshold + "), was " + margin);
+    /** A clear margin must be >= 0; a threshold must lie above its margin (reported at the threshold). */
+    private static void margin(ConfigProblems problems, String name, double margin, String thresholdName,
+            double threshold) {
+        if (problems.check(margin >= 0, name, "must be >= 0, was " + margin)) {
+            problems.check(margin < threshold, thresholdName, threshold + " must be above " + name + " (" + margin
+                    + "), the margin below it at which the condition clears");
         }
     }
 
@@ -197,7 +189,7 @@ public record GovernorSettings(
 
         /**
          * @return the validated settings
-         * @throws IllegalArgumentException listing every invalid value
+         * @throws dev.netscan.core.InvalidConfigException listing every invalid value
          */
         public GovernorSettings build() {
             return new GovernorSettings(knobs, sampleInterval, memoryWarningPct, memoryCriticalPct,

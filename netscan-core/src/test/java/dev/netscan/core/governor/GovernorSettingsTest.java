@@ -32,18 +32,18 @@ class GovernorSettingsTest {
                         .recoveryFactor(0.9)
                         .errorRateMinEvents(0)
                         .build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sampleInterval must be between 10 ms and 1 h, was PT0S")
-                .hasMessageContaining("memoryWarningPct (95.0) must be below memoryCriticalPct (90.0)")
-                .hasMessageContaining("temperatureThrottleCelsius (90.0) must be below temperatureCriticalCelsius (85.0)")
-                .hasMessageContaining("recoveryFactor must be in (1, 4], was 0.9")
-                .hasMessageContaining("errorRateMinEvents must be >= 1, was 0");
+                .isInstanceOfSatisfying(dev.netscan.core.InvalidConfigException.class, e -> assertThat(e.messages())
+                        .containsExactly("sampleInterval: must be between 10ms and 1h, was 0s",
+                                "memoryWarningPct: 95.0 must be below memoryCriticalPct 90.0",
+                                "temperatureThrottleCelsius: 90.0 must be below temperatureCriticalCelsius 85.0",
+                                "errorRateMinEvents: must be >= 1, was 0",
+                                "recoveryFactor: must be in (1, 4], was 0.9"));
     }
 
     @Test
     void rejectsMissingProfileAndInconsistentScales() {
         assertThatThrownBy(() -> GovernorSettings.builder().profile(null).warningScale(0.2).build())
-                .hasMessageContaining("knobs must be set")
+                .hasMessageContaining("knobs: is required")
                 .hasMessageContaining("0 < minimumScale <= criticalScale <= warningScale <= 1");
     }
 

@@ -175,6 +175,7 @@ public final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(C_INT, C_INT));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(C_INT, C_INT, C_INT));
 
+    @SuppressWarnings("restricted") // binding libc is this class's job; the module needs native access
     private static MethodHandle bind(String name, FunctionDescriptor fd) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + name + "'"));

@@ -1,6 +1,7 @@
 /**
- * Internals of the ICMP engine ({@link dev.netscan.discovery.IcmpEngine}); not an API, not to be
- * exported, may change without notice. Three types are public, each for a named user:
+ * Internals of the ICMP engine ({@link dev.netscan.discovery.IcmpEngine}); not an API, not
+ * exported by the {@code dev.netscan.discovery} module, may change without notice (benchmarks and
+ * tests reach it on the class path). Three types are public, each for a named user:
  *
  * <ul>
  *   <li>{@link dev.netscan.discovery.icmp.Transceiver}: the engine proper (the sender and receiver

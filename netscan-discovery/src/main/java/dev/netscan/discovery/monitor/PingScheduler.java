@@ -1,6 +1,8 @@
 package dev.netscan.discovery.monitor;
 
 import dev.netscan.core.LocalOutcome;
+import dev.netscan.core.ConfigProblems;
+import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.PingStats;
@@ -669,32 +671,30 @@ public final class PingScheduler implements AutoCloseable {
         /** Wall clock in epoch nanoseconds, for timestamps. */
         public Builder epochNanos(LongSupplier v) { epochNanos = v; return this; }
 
+        /**
+         * Validates and builds.
+         *
+         * @throws NullPointerException when the engine (or prober), registry or sink is missing
+         * @throws InvalidConfigException listing every invalid timing, keyed by builder method name
+         */
         public PingScheduler build() {
             Objects.requireNonNull(prober, "engine");
             Objects.requireNonNull(devices, "registry");
             Objects.requireNonNull(sink, "sink");
-            StringBuilder problems = new StringBuilder();
-            if (pingInterval.compareTo(Duration.ofMillis(10)) < 0) {
-                problems.append("ping_interval must be at least 10ms; ");
+            ConfigProblems problems = new ConfigProblems();
+            if (problems.atLeast("pingInterval", pingInterval, Duration.ofMillis(10))
+                    && problems.required("pingTimeout", pingTimeout)) {
+                problems.check(pingTimeout.isPositive() && pingTimeout.compareTo(pingInterval) <= 0, "pingTimeout",
+                        "must be positive and at most pingInterval (" + pingInterval + "), was " + pingTimeout);
             }
-            if (pingTimeout.isNegative() || pingTimeout.isZero() || pingTimeout.compareTo(pingInterval) > 0) {
-                problems.append("ping_timeout must be positive and at most ping_interval; ");
+            problems.check(maxConcurrentPingers >= 1, "maxConcurrentPingers", "must be at least 1, was " + maxConcurrentPingers);
+            problems.atLeast("reconcileInterval", reconcileInterval, Duration.ofMillis(1));
+            if (problems.required("statsWindow", statsWindow) && pingInterval != null) {
+                problems.check(statsWindow.compareTo(pingInterval) >= 0, "statsWindow",
+                        "must be at least pingInterval (" + pingInterval + "), was " + statsWindow);
             }
-            if (maxConcurrentPingers < 1) {
-                problems.append("max_concurrent_pingers must be at least 1; ");
-            }
-            if (hostCeilingPps < 0) {
-                problems.append("host ceiling must be >= 0 probes/s; ");
-            }
-            if (reconcileInterval.compareTo(Duration.ofMillis(1)) < 0) {
-                problems.append("reconcile_interval must be at least 1ms; ");
-            }
-            if (statsWindow.compareTo(pingInterval) < 0) {
-                problems.append("ping_stats_window must be at least ping_interval; ");
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid scheduler settings: " + problems.substring(0, problems.length() - 2));
-            }
+            problems.check(hostCeilingPps >= 0, "hostCeilingPps", "must be >= 0 probes/s, was " + hostCeilingPps);
+            problems.throwIfAny();
             return new PingScheduler(this);
         }
     }

@@ -37,9 +37,12 @@ import org.snmp4j.security.AuthHMAC128SHA224;
 import org.snmp4j.security.AuthHMAC192SHA256;
 import org.snmp4j.security.AuthHMAC256SHA384;
 import org.snmp4j.security.AuthHMAC384SHA512;
+import org.snmp4j.security.AuthMD5;
 import org.snmp4j.security.AuthSHA;
 import org.snmp4j.security.PrivAES128;
+import org.snmp4j.security.PrivAES192;
 import org.snmp4j.security.PrivAES256;
+import org.snmp4j.security.PrivDES;
 import org.snmp4j.security.SecurityLevel;
 import org.snmp4j.security.SecurityModel;
 import org.snmp4j.security.SecurityModels;
@@ -206,6 +209,11 @@ public final class SnmpScanner implements AutoCloseable {
                 warn("SNMP " + settings.version() + " community is a well-known default (empty, public, private, ...): "
                         + "anyone on the network can read these agents; configure a strong community or SNMPv3");
             }
+            if (settings.weakProtocols()) {
+                warn("SNMPv3 with " + settings.authProtocol().netSnmpName() + " authentication and "
+                        + settings.privProtocol().netSnmpName() + " privacy: MD5 and DES are weak; accepted for old "
+                        + "agents, but configure SHA-256 or better and AES where the agents allow it");
+            }
             RecvErrUdpTransport transport = new RecvErrUdpTransport(new UdpAddress(bindAddress + "/0"),
                     receiveBufferBytes, this::onPortUnreachable);
             transport.setThreadName("netscan-snmp-rx");
@@ -257,12 +265,15 @@ public final class SnmpScanner implements AutoCloseable {
 
     private MPv3 v3Model() {
         SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
+        protocols.addAuthenticationProtocol(new AuthMD5());
         protocols.addAuthenticationProtocol(new AuthSHA());
         protocols.addAuthenticationProtocol(new AuthHMAC128SHA224());
         protocols.addAuthenticationProtocol(new AuthHMAC192SHA256());
         protocols.addAuthenticationProtocol(new AuthHMAC256SHA384());
         protocols.addAuthenticationProtocol(new AuthHMAC384SHA512());
+        protocols.addPrivacyProtocol(new PrivDES());
         protocols.addPrivacyProtocol(new PrivAES128());
+        protocols.addPrivacyProtocol(new PrivAES192());
         protocols.addPrivacyProtocol(new PrivAES256());
         byte[] engineId = MPv3.createLocalEngineID();
         USM usm = new USM(protocols, new OctetString(engineId), 0);
@@ -273,6 +284,7 @@ public final class SnmpScanner implements AutoCloseable {
 
     private static OID authOid(SnmpAuthProtocol p) {
         return switch (p) {
+            case MD5 -> AuthMD5.ID;
             case SHA1 -> AuthSHA.ID;
             case SHA224 -> AuthHMAC128SHA224.ID;
             case SHA256 -> AuthHMAC192SHA256.ID;
@@ -284,7 +296,9 @@ public final class SnmpScanner implements AutoCloseable {
     private static OID privOid(SnmpPrivProtocol p) {
         return switch (p) {
             case NONE -> null;
+            case DES -> PrivDES.ID;
             case AES128 -> PrivAES128.ID;
+            case AES192 -> PrivAES192.ID;
             case AES256 -> PrivAES256.ID;
         };
     }

@@ -1,8 +1,8 @@
 package dev.netscan.discovery.snmp;
 
+import dev.netscan.core.ConfigProblems;
+import dev.netscan.core.InvalidConfigException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -26,9 +26,11 @@ import java.util.Set;
  * @param maxConsecutiveFails failures in a row after which a device is suspended; at least 1
  * @param backoff how long a suspended device is left alone; at least 1 s
  * @param v3User USM user name (v3 only), 1-32 characters
- * @param authProtocol USM authentication protocol (v3 only, required: authNoPriv or authPriv)
+ * @param authProtocol USM authentication protocol (v3 only, required: authNoPriv or authPriv);
+ *     {@link SnmpAuthProtocol#MD5} is accepted for old agents and warned about
  * @param authPassphrase USM authentication passphrase (v3 only), at least 8 characters
- * @param privProtocol USM privacy protocol (v3 only); {@link SnmpPrivProtocol#NONE} for authNoPriv
+ * @param privProtocol USM privacy protocol (v3 only); {@link SnmpPrivProtocol#NONE} for authNoPriv;
+ *     {@link SnmpPrivProtocol#DES} is accepted for old agents and warned about
  * @param privPassphrase USM privacy passphrase (v3 with privacy only), at least 8 characters
  */
 public record SnmpSettings(
@@ -52,14 +54,23 @@ public record SnmpSettings(
     /** Communities that are factory defaults or guessed first; using one draws a warning. */
     public static final Set<String> WEAK_COMMUNITIES = dev.netscan.core.NetscanConfig.WEAK_COMMUNITIES;
 
-    /** Canonical constructor: validates; prefer {@link #builder()}. */
+    /** net-snmp's names of the supported authentication protocols, for messages. */
+    public static final String AUTH_NAMES = "MD5 (weak), SHA, SHA-224, SHA-256, SHA-384 or SHA-512";
+    /** net-snmp's names of the supported privacy protocols, for messages. */
+    public static final String PRIV_NAMES = "DES (weak), AES, AES-192 or AES-256";
+
+    /**
+     * Canonical constructor: validates; prefer {@link #builder()}.
+     *
+     * @throws InvalidConfigException listing every problem, keyed by component name
+     *     ({@code maxInFlight}, {@code authPassphrase}, ...), never quoting a credential
+     */
     public SnmpSettings {
-        List<String> problems = problems(version, community, port, timeout, retries, maxInFlight,
-                rateLimitPerSecond, burst, interval,
-                maxConsecutiveFails, backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
-        if (!problems.isEmpty()) {
-            throw new SnmpSettingsException(problems);
-        }
+        ConfigProblems problems = new ConfigProblems();
+        check(problems, version, community, port, timeout, retries, maxInFlight,
+                rateLimitPerSecond, burst, interval, maxConsecutiveFails,
+                backoff, v3User, authProtocol, authPassphrase, privProtocol, privPassphrase);
+        problems.throwIfAny();
         if (privProtocol == null) {
             privProtocol = SnmpPrivProtocol.NONE;
         }
@@ -104,6 +115,12 @@ public record SnmpSettings(
         b.privProtocol = privProtocol;
         b.privPassphrase = privPassphrase;
         return b;
+    }
+
+    /** True for v3 with a {@linkplain SnmpAuthProtocol#weak() weak} auth or privacy protocol (MD5, DES). */
+    public boolean weakProtocols() {
+        return version == SnmpVersion.V3 && (authProtocol != null && authProtocol.weak()
+                || privProtocol != null && privProtocol.weak());
     }
 
     /** True for v1/v2c with a community from {@link #WEAK_COMMUNITIES} (compared ignoring case). */
@@ -154,87 +171,57 @@ public record SnmpSettings(
         return secret == null ? "null" : "<redacted>";
     }
 
-    private static List<String> problems(SnmpVersion version, String community, int port, Duration timeout,
+    private static void check(ConfigProblems p, SnmpVersion version, String community, int port, Duration timeout,
             int retries, int maxInFlight, double rateLimitPerSecond, int burst, Duration interval, int maxConsecutiveFails, Duration backoff,
             String v3User, SnmpAuthProtocol authProtocol, String authPassphrase, SnmpPrivProtocol privProtocol,
             String privPassphrase) {
-        List<String> p = new ArrayList<>();
-        if (version == null) {
-            p.add("snmp version: required (V1, V2C or V3)");
-        }
+        p.check(version != null, "version", "is required (1, 2c or 3)");
         if (version == SnmpVersion.V1 || version == SnmpVersion.V2C) {
             if (community == null) {
-                p.add("snmp community: required for " + version);
+                p.add("community", "is required for " + version);
             } else if (community.length() > 255) {
-                p.add("snmp community: longer than 255 characters");
+                p.add("community", "is longer than 255 characters");
             } else if (!printableAscii(community)) {
-                p.add("snmp community: contains characters other than printable ASCII");
+                p.add("community", "contains characters other than printable ASCII");
             }
         }
-        if (port < 1 || port > 65535) {
-            p.add("snmp port: " + port + " is outside 1-65535");
-        }
-        if (timeout == null) {
-            p.add("snmp timeout: required");
-        } else if (timeout.compareTo(Duration.ofMillis(10)) < 0 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
-            p.add("snmp timeout: " + timeout + " is outside 10 ms to 60 s");
-        }
-        if (retries < 0 || retries > 10) {
-            p.add("snmp retries: " + retries + " is outside 0-10");
-        }
-        if (maxInFlight < 1 || maxInFlight > 65_536) {
-            p.add("snmp maxInFlight: " + maxInFlight + " is outside 1-65536");
-        }
-        if (!(rateLimitPerSecond >= 0) || rateLimitPerSecond > 1_000_000) {
-            p.add("snmp rateLimitPerSecond: " + rateLimitPerSecond + " is outside 0 (none) to 1,000,000");
-        }
-        if (burst < 1 || burst > 65_536) {
-            p.add("snmp burst: " + burst + " is outside 1-65536");
-        }
-        if (interval == null) {
-            p.add("snmp interval: required");
-        } else if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-            p.add("snmp interval: " + interval + " is shorter than 1 s");
-        }
-        if (maxConsecutiveFails < 1) {
-            p.add("snmp maxConsecutiveFails: " + maxConsecutiveFails + " is less than 1");
-        }
-        if (backoff == null) {
-            p.add("snmp backoff: required");
-        } else if (backoff.compareTo(Duration.ofSeconds(1)) < 0) {
-            p.add("snmp backoff: " + backoff + " is shorter than 1 s");
-        }
+        p.range("port", port, 1, 65_535);
+        p.between("timeout", timeout, Duration.ofMillis(10), Duration.ofSeconds(60));
+        p.range("retries", retries, 0, 10);
+        p.range("maxInFlight", maxInFlight, 1, 65_536);
+        p.check(rateLimitPerSecond >= 0 && rateLimitPerSecond <= 1_000_000, "rateLimitPerSecond",
+                "must be between 0 (none) and 1,000,000, was " + rateLimitPerSecond);
+        p.range("burst", burst, 1, 65_536);
+        p.atLeast("interval", interval, Duration.ofSeconds(1));
+        p.check(maxConsecutiveFails >= 1, "maxConsecutiveFails", "must be at least 1, was " + maxConsecutiveFails);
+        p.atLeast("backoff", backoff, Duration.ofSeconds(1));
         if (version == SnmpVersion.V3) {
             if (v3User == null || v3User.isEmpty()) {
-                p.add("snmp v3 user: required for V3");
+                p.add("v3User", "is required for SNMP v3");
             } else if (v3User.length() > 32 || !printableAscii(v3User)) {
-                p.add("snmp v3 user: must be 1-32 printable ASCII characters");
+                p.add("v3User", "must be 1-32 printable ASCII characters");
             }
-            if (authProtocol == null) {
-                p.add("snmp v3 auth protocol: required for V3 (SHA1, SHA224, SHA256, SHA384 or SHA512)");
-            }
+            p.check(authProtocol != null, "authProtocol", "is required for SNMP v3 (" + AUTH_NAMES + ")");
             if (authPassphrase == null) {
-                p.add("snmp v3 auth passphrase: required for V3");
+                p.add("authPassphrase", "is required for SNMP v3");
             } else if (authPassphrase.length() < 8) {
-                p.add("snmp v3 auth passphrase: shorter than 8 characters (RFC 3414 minimum)");
+                p.add("authPassphrase", "is shorter than 8 characters (RFC 3414 minimum)");
             }
             SnmpPrivProtocol priv = privProtocol == null ? SnmpPrivProtocol.NONE : privProtocol;
             if (priv == SnmpPrivProtocol.NONE) {
-                if (privPassphrase != null) {
-                    p.add("snmp v3 priv passphrase: given but priv protocol is NONE (set AES128 or AES256, or remove it)");
-                }
+                p.check(privPassphrase == null, "privPassphrase",
+                        "is given but there is no privacy protocol (set one of " + PRIV_NAMES + ", or remove it)");
             } else if (privPassphrase == null) {
-                p.add("snmp v3 priv passphrase: required for " + priv);
+                p.add("privPassphrase", "is required with privacy protocol " + priv.netSnmpName());
             } else if (privPassphrase.length() < 8) {
-                p.add("snmp v3 priv passphrase: shorter than 8 characters (RFC 3414 minimum)");
+                p.add("privPassphrase", "is shorter than 8 characters (RFC 3414 minimum)");
             }
         } else if (version != null) {
             if (v3User != null || authProtocol != null || authPassphrase != null
                     || (privProtocol != null && privProtocol != SnmpPrivProtocol.NONE) || privPassphrase != null) {
-                p.add("snmp v3 settings: given but version is " + version);
+                p.add("version", "is " + version + " but SNMP v3 settings (user, auth, priv) are given");
             }
         }
-        return p;
     }
 
     private static boolean printableAscii(String s) {
@@ -249,7 +236,7 @@ public record SnmpSettings(
 
     /**
      * Builds {@link SnmpSettings}. Not thread-safe. {@link #build()} reports every problem at once
-     * in one {@link SnmpSettingsException}.
+     * in one {@link InvalidConfigException}.
      */
     public static final class Builder {
         private SnmpVersion version = SnmpVersion.V2C;
@@ -328,7 +315,7 @@ public record SnmpSettings(
         /**
          * Validates and builds.
          *
-         * @throws SnmpSettingsException listing every problem (never quoting a credential)
+         * @throws InvalidConfigException listing every problem (never quoting a credential)
          */
         public SnmpSettings build() {
             return new SnmpSettings(version, community, port, timeout, retries, maxInFlight, rateLimitPerSecond, burst, interval,

@@ -88,6 +88,18 @@ class SnmpScannerSnmpdTest {
     }
 
     @Test
+    void v3WithTheWeakMd5AndDesOfOldAgents() throws Exception {
+        assertNetSnmpIdentity(query(base().version(SnmpVersion.V3).v3User("nsmd5des")
+                .auth(SnmpAuthProtocol.MD5, "netscan-auth-pass-4").priv(SnmpPrivProtocol.DES, "netscan-priv-pass-4").build()));
+    }
+
+    @Test
+    void v3AuthPrivWithSha512AndAes192MatchesNetSnmpKeyLocalisation() throws Exception {
+        assertNetSnmpIdentity(query(base().version(SnmpVersion.V3).v3User("nsaes192")
+                .auth(SnmpAuthProtocol.SHA512, "netscan-auth-pass-5").priv(SnmpPrivProtocol.AES192, "netscan-priv-pass-5").build()));
+    }
+
+    @Test
     void v3AuthNoPrivWithSha1() throws Exception {
         assertNetSnmpIdentity(query(base().version(SnmpVersion.V3).v3User("nsauthonly")
                 .auth(SnmpAuthProtocol.SHA1, "netscan-auth-pass-3").build()));

@@ -82,9 +82,13 @@ final class Snmpd implements AutoCloseable {
                 createUser nsauthsha SHA "netscan-auth-pass-1" AES "netscan-priv-pass-1"
                 createUser nsauthsha256 SHA-256 "netscan-auth-pass-2" AES-256 "netscan-priv-pass-2"
                 createUser nsauthonly SHA "netscan-auth-pass-3"
+                createUser nsmd5des MD5 "netscan-auth-pass-4" DES "netscan-priv-pass-4"
+                createUser nsaes192 SHA-512 "netscan-auth-pass-5" AES-192 "netscan-priv-pass-5"
                 rouser nsauthsha priv
                 rouser nsauthsha256 priv
                 rouser nsauthonly auth
+                rouser nsmd5des priv
+                rouser nsaes192 priv
                 """, StandardCharsets.UTF_8);
         ProcessBuilder pb = new ProcessBuilder(SNMPD, "-f", "-C", "-c", conf.toString(), "-m", "",
                 "-Lf", dir.resolve("snmpd.log").toString(), "udp:127.0.0.1:" + port)

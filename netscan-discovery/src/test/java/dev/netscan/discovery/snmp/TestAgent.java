@@ -61,6 +61,8 @@ final class TestAgent implements CommandResponder, AutoCloseable {
     private final Snmp snmp;
     private final DefaultUdpTransportMapping transport;
     private volatile IntConsumer onRequest = i -> {};
+    /** Where the last request with the right community came from (the scanner's socket). */
+    volatile org.snmp4j.smi.Address lastPeer;
     private final CommandProcessor processor;
     /** The MO server matching {@link #mib} as of serverVersion; guarded by this. */
     private DefaultMOServer server;
@@ -145,6 +147,7 @@ final class TestAgent implements CommandResponder, AutoCloseable {
             event.setProcessed(true);
             return; // wrong community: silence, as RFC 3584 agents do
         }
+        lastPeer = event.getPeerAddress();
         int n = received.incrementAndGet();
         onRequest.accept(n);
         if (silent.get()) {

@@ -1,0 +1,8 @@
+/**
+ * netscan-fleet: several netscan instances share one target space through Kafka. The space is
+ * split into partitions by a stable hash of the address; the partitions of a small compacted
+ * topic, as the Kafka consumer group assigns them, are the ownership. Front door:
+ * {@link dev.netscan.fleet.FleetConfig} (the {@code fleet:} section) and
+ * {@link dev.netscan.fleet.FleetMember}. Optional: only those who add this module get the Kafka client.
+ */
+package dev.netscan.fleet;

@@ -1,0 +1,327 @@
+package dev.netscan.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.netscan.core.Ipv4;
+import dev.netscan.core.TargetSet;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real single-node KRaft broker (Kafka's own test kit, in this JVM) and netscan instances as
+ * separate processes (so one can be killed with SIGKILL), each pinging its share of 127.5.0.0/24 at
+ * 1 s. Three share the space; one is killed and the two others take its devices; a fourth joins and
+ * takes a share, then leaves gracefully. Every wait is bounded; the figures are printed.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class FleetFailoverTest {
+    private static final int PARTITIONS = 16;
+    private static final String NETWORK = "127.5.0.0/24";
+    private static final long TARGET_MILLIS = 15_000; // issue 17: failover and join within 15 s
+    private static final long PING_INTERVAL_MILLIS = 1_000;
+
+    @TempDir
+    Path dir;
+    private KafkaClusterTestKit cluster;
+    private final List<Instance> instances = new ArrayList<>();
+
+    /** One instance process and what it printed. */
+    private static final class Instance {
+        final String name;
+        final Process process;
+        final long startedAtMillis;
+        /** Every reply this instance received: ip -> ping times (epoch millis). Guarded by this. */
+        final Map<Integer, List<Long>> pings = new HashMap<>();
+        volatile Set<Integer> owned = Set.of();
+        volatile long firstOwnedAtMillis;
+
+        Instance(String name, Process process) {
+            this.name = name;
+            this.process = process;
+            this.startedAtMillis = System.currentTimeMillis();
+        }
+
+        void read() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] f = line.split(" ");
+                    if (f[0].equals("ping") && f.length == 3) {
+                        synchronized (this) {
+                            pings.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(Long.parseLong(f[2]));
+                        }
+                    } else if (f[0].equals("owned") && f.length == 2) {
+                        Set<Integer> s = new HashSet<>();
+                        String body = f[1].substring(1, f[1].length() - 1);
+                        if (!body.isEmpty()) {
+                            Arrays.stream(body.split(",")).map(Integer::valueOf).forEach(s::add);
+                        }
+                        if (!s.isEmpty() && firstOwnedAtMillis == 0) {
+                            firstOwnedAtMillis = System.currentTimeMillis();
+                        }
+                        owned = Set.copyOf(s);
+                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] owned "
+                                + new java.util.TreeSet<>(s));
+                    } else {
+                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] " + line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process died
+            }
+        }
+
+        synchronized boolean pingedAfter(int ip, long t) {
+            List<Long> l = pings.get(ip);
+            return l != null && !l.isEmpty() && l.getLast() > t;
+        }
+
+        synchronized long firstPingAfter(int ip, long t) {
+            for (long x : pings.getOrDefault(ip, List.of())) {
+                if (x > t) {
+                    return x;
+                }
+            }
+            return Long.MAX_VALUE;
+        }
+
+        synchronized long lastPingBefore(int ip, long t) {
+            long best = Long.MIN_VALUE;
+            for (long x : pings.getOrDefault(ip, List.of())) {
+                if (x <= t) {
+                    best = Math.max(best, x);
+                }
+            }
+            return best;
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Instance i : instances) {
+            i.process.destroyForcibly();
+            i.process.waitFor(10, TimeUnit.SECONDS);
+            // the instance's warnings and errors, for the record
+            Files.readAllLines(dir.resolve(i.name).resolve("stderr.txt")).stream()
+                    .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))
+                    .limit(20).forEach(l -> System.out.println("[" + i.name + " stderr] " + l));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void threeInstancesShareTheSpaceTheSurvivorsTakeOverAKilledOneAndAJoinerTakesAShare() throws Exception {
+        long t0 = System.nanoTime();
+        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
+                .setNumBrokerNodes(1).setNumControllerNodes(1).setBaseDirectory(dir.resolve("kafka")).build())
+                // let the group use a short session timeout (the broker's floor is 45 s by default)
+                .setConfigProp("group.consumer.min.session.timeout.ms", "2000")
+                .setConfigProp("group.consumer.min.heartbeat.interval.ms", "250")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        String bootstrap = cluster.bootstrapServers();
+        System.out.printf("fleet test: broker up at %s in %d ms%n", bootstrap, ms(t0));
+
+        TargetSet targets = TargetSet.of(NETWORK);
+        List<Integer> devices = new ArrayList<>();
+        for (long i = 0; i < targets.size(); i++) {
+            devices.add(targets.addressAt(i));
+        }
+
+        Instance a = launch("a", bootstrap);
+        Instance b = launch("b", bootstrap);
+        Instance c = launch("c", bootstrap);
+        long launched = System.currentTimeMillis();
+        List<Instance> live = List.of(a, b, c);
+        awaitSteady(live, devices, launched, 90_000, "three instances sharing " + NETWORK);
+        System.out.printf("fleet test: 3 instances own all %d partitions and ping all %d devices %d ms after launch%n",
+                PARTITIONS, devices.size(), System.currentTimeMillis() - launched);
+        assertExclusive(live, devices);
+
+        // kill -9 one of them
+        Set<Integer> victimParts = b.owned;
+        List<Integer> victimDevices = devices.stream().filter(ip -> victimParts.contains(part(ip))).toList();
+        long killedAt = System.currentTimeMillis();
+        b.process.destroyForcibly();
+        assertThat(b.process.waitFor(10, TimeUnit.SECONDS)).as("instance b died").isTrue();
+        List<Instance> survivors = List.of(a, c);
+        await(60_000, "survivors a and c ping all " + victimDevices.size() + " devices of killed b", () ->
+                victimDevices.stream().allMatch(ip -> a.pingedAfter(ip, killedAt) || c.pingedAfter(ip, killedAt)));
+        long failover = System.currentTimeMillis() - killedAt;
+        awaitSteady(survivors, devices, killedAt, 30_000, "a and c after b was killed");
+        System.out.printf("fleet test: FAILOVER after kill -9 of b (%d partitions, %d devices): all pinged again by"
+                + " the survivors %d ms after the kill (session timeout 4 s)%n", victimParts.size(),
+                victimDevices.size(), failover);
+
+        // a fourth joins
+        long joinAt = System.currentTimeMillis();
+        Instance d = launch("d", bootstrap);
+        List<Instance> four = List.of(a, c, d);
+        await(60_000, "d owns a share", () -> !d.owned.isEmpty());
+        awaitSteady(four, devices, d.firstOwnedAtMillis, 30_000, "a, c and d after d joined");
+        long joined = System.currentTimeMillis();
+        Set<Integer> dParts = d.owned;
+        List<Integer> dDevices = devices.stream().filter(ip -> dParts.contains(part(ip))).toList();
+        long firstOwned = d.firstOwnedAtMillis;
+        long lastTakenOver = dDevices.stream().mapToLong(ip -> d.firstPingAfter(ip, joinAt)).max().orElse(joinAt);
+        System.out.printf("fleet test: JOIN of d: process start to first assignment %d ms, to pinging all %d of its"
+                + " devices (%d partitions) %d ms; steady by %d ms%n", firstOwned - joinAt, dDevices.size(),
+                dParts.size(), lastTakenOver - joinAt, joined - joinAt);
+        // handover: the previous owner's last ping precedes d's first ping, give or take one interval
+        long worstOverlap = Long.MIN_VALUE;
+        for (int ip : dDevices) {
+            long first = d.firstPingAfter(ip, joinAt);
+            long prev = Math.max(a.lastPingBefore(ip, Long.MAX_VALUE), c.lastPingBefore(ip, Long.MAX_VALUE));
+            worstOverlap = Math.max(worstOverlap, prev - first);
+        }
+        System.out.printf("fleet test: handover to d: the old owner's last ping came at most %d ms after d's first%n",
+                worstOverlap);
+        assertThat(worstOverlap).as("old owner pings after the new owner started (ms)").isLessThan(PING_INTERVAL_MILLIS);
+        assertExclusive(four, devices);
+
+        // d leaves gracefully (closing its stdin: service first, then the group): no session timeout
+        long leaveAt = System.currentTimeMillis();
+        d.process.getOutputStream().close();
+        await(30_000, "a and c ping all " + dDevices.size() + " devices of d after it left", () ->
+                dDevices.stream().allMatch(ip -> a.pingedAfter(ip, leaveAt) || c.pingedAfter(ip, leaveAt)));
+        long leave = System.currentTimeMillis() - leaveAt;
+        awaitSteady(survivors, devices, leaveAt, 30_000, "a and c after d left");
+        System.out.printf("fleet test: GRACEFUL LEAVE of d: its devices pinged by a and c %d ms after it was told to stop%n",
+                leave);
+        assertThat(d.process.waitFor(20, TimeUnit.SECONDS)).as("d exits after its stdin closes").isTrue();
+
+        assertThat(failover).as("failover after kill -9 (ms), target " + TARGET_MILLIS).isLessThanOrEqualTo(TARGET_MILLIS);
+        assertThat(lastTakenOver - firstOwned).as("from d's first assignment to pinging all its devices (ms)")
+                .isLessThanOrEqualTo(TARGET_MILLIS);
+        System.out.printf("fleet test: total %d ms%n", ms(t0));
+    }
+
+    private static int part(int ip) {
+        return AddressPartitioner.partitionOf(ip, PARTITIONS);
+    }
+
+    private static long ms(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    private Instance launch(String name, String bootstrap) throws IOException {
+        Path data = Files.createDirectories(dir.resolve(name));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), FleetInstanceMain.class.getName(),
+                bootstrap, "fleet-test", Integer.toString(PARTITIONS), NETWORK, data.toString(), name);
+        Process p = new ProcessBuilder(cmd).redirectError(data.resolve("stderr.txt").toFile()).start();
+        Instance i = new Instance(name, p);
+        instances.add(i);
+        Thread.ofVirtual().name("fleet-test-" + name).start(i::read);
+        return i;
+    }
+
+    /** Waits until the instances own every partition, disjointly, and each pinged all its devices after {@code since}. */
+    private void awaitSteady(List<Instance> live, List<Integer> devices, long since, long boundMillis, String what)
+            throws Exception {
+        await(boundMillis, what, () -> {
+            Set<Integer> all = new HashSet<>();
+            int total = 0;
+            for (Instance i : live) {
+                if (i.owned.isEmpty()) {
+                    return false;
+                }
+                all.addAll(i.owned);
+                total += i.owned.size();
+            }
+            if (all.size() != PARTITIONS || total != PARTITIONS) {
+                return false;
+            }
+            for (int ip : devices) {
+                Instance owner = live.stream().filter(i -> i.owned.contains(part(ip))).findFirst().orElseThrow();
+                if (!owner.pingedAfter(ip, since)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Over three ping intervals of a stable group, each device is pinged by its owner only, and
+     * in every interval: no gap between its consecutive pings exceeds two intervals (one late ping
+     * on a loaded machine is tolerated, a missed interval is not).
+     */
+    private void assertExclusive(List<Instance> live, List<Integer> devices) throws Exception {
+        long from = System.currentTimeMillis();
+        await(10_000, "three ping intervals pass", () -> System.currentTimeMillis() - from > 3 * PING_INTERVAL_MILLIS + 200);
+        long to = System.currentTimeMillis();
+        long worstGap = 0;
+        for (int ip : devices) {
+            List<String> by = new ArrayList<>();
+            for (Instance i : live) {
+                long first = i.firstPingAfter(ip, from);
+                if (first <= to) {
+                    by.add(i.name);
+                }
+            }
+            Instance owner = live.stream().filter(i -> i.owned.contains(part(ip))).findFirst().orElseThrow();
+            assertThat(by).as("instances that pinged %s (partition %d) in a stable window", Ipv4.format(ip), part(ip))
+                    .containsExactly(owner.name);
+            long prev = from;
+            for (long t = owner.firstPingAfter(ip, from); t <= to; t = owner.firstPingAfter(ip, t)) {
+                worstGap = Math.max(worstGap, t - prev);
+                prev = t;
+            }
+            worstGap = Math.max(worstGap, to - prev);
+        }
+        System.out.printf("fleet test: stable window of %d ms with %d instances: every device pinged by its owner"
+                + " only, longest gap between pings %d ms%n", to - from, live.size(), worstGap);
+        assertThat(worstGap).as("longest gap between a device's pings (ms)").isLessThanOrEqualTo(2 * PING_INTERVAL_MILLIS);
+    }
+
+    private void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMillis);
+        while (!condition.getAsBoolean()) {
+            for (Instance i : instances) {
+                if (!i.process.isAlive() && i.process.exitValue() != 137 && i.process.exitValue() != 0) {
+                    fail("instance " + i.name + " exited with " + i.process.exitValue() + ": "
+                            + Files.readString(dir.resolve(i.name).resolve("stderr.txt")));
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                StringBuilder sb = new StringBuilder();
+                for (Instance i : instances) {
+                    sb.append("\n  ").append(i.name).append(i.process.isAlive() ? " alive" : " dead")
+                            .append(" owns ").append(i.owned).append(" pinged ").append(i.pings.size()).append(" devices");
+                }
+                fail("not within " + boundMillis + " ms: " + what + sb);
+            }
+            Thread.sleep(50); // polling the condition, bounded by the deadline above
+        }
+    }
+}
