@@ -2,17 +2,12 @@ package dev.netscan.service;
 
 import dev.netscan.core.Device;
 import dev.netscan.core.HealthReport;
-import dev.netscan.core.Ipv4;
-import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.NetscanConfig;
-import dev.netscan.core.SnmpInfo;
 import dev.netscan.core.governor.Alert;
 import dev.netscan.core.governor.AlertListener;
 import dev.netscan.core.governor.AlertTier;
-import dev.netscan.core.governor.ErrorRate;
 import dev.netscan.core.governor.Governor;
-import dev.netscan.core.governor.HealthSample;
 import dev.netscan.core.governor.HostProbe;
 import dev.netscan.core.governor.OshiHostProbe;
 import dev.netscan.core.governor.Throttle;
@@ -20,37 +15,29 @@ import dev.netscan.discovery.IcmpCounters;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.IcmpEngineConfig;
 import dev.netscan.discovery.Sweep;
-import dev.netscan.discovery.SweepListener;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepSummary;
 import dev.netscan.discovery.monitor.PingScheduler;
 import dev.netscan.discovery.snmp.SnmpCounters;
 import dev.netscan.discovery.snmp.SnmpEnrichment;
-import dev.netscan.discovery.snmp.SnmpListener;
-import dev.netscan.discovery.snmp.SnmpOutcome;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.core.SinkCounters;
 import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.LinkedHashMap;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -138,13 +125,8 @@ public final class NetscanService implements AutoCloseable {
     private ScheduledExecutorService jobs;
     /** Effective interval last said (warning or clearance); scheduler thread only. */
     private long saidEffectiveNanos;
-    private long lastIcmpSent;
-    private long lastIcmpErrors;
-    private long lastWriterBatches;
-    private long lastWriterFailures;
-    private long lastWriterDropped;
-    /** Points the sink dropped between the last two health reports; written by feedErrorRates. */
-    private volatile long writerDroppedLastInterval;
+    /** The governor's error rates from the counters; fed under this service's lock. */
+    private final ErrorFeed errorFeed;
 
     private NetscanService(Builder b) {
         this.config = b.config;
@@ -156,6 +138,7 @@ public final class NetscanService implements AutoCloseable {
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
         this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
         this.owns = b.owns != null ? b.owns : ip -> true;
+        this.errorFeed = new ErrorFeed(config.spoolMaxBytes());
     }
 
     /** Engine in-flight bound: the sweep's politeness share plus monitoring's own. */
@@ -231,7 +214,7 @@ public final class NetscanService implements AutoCloseable {
                 .scheduleListener(this::scheduleChecked)
                 .reconcileInterval(config.reconcileInterval()).statsWindow(config.statsWindow()).build();
         if (config.snmp().enabled()) {
-            snmp = SnmpEnrichment.builder(snmpSettings).listener(new SnmpToRegistry())
+            snmp = SnmpEnrichment.builder(snmpSettings).listener(new SnmpToRegistry(registry, sink))
                     .warnings(w -> LOG.log(System.Logger.Level.WARNING, w)).build();
             snmp.start();
         }
@@ -263,24 +246,11 @@ public final class NetscanService implements AutoCloseable {
             return; // said already: once per change, not once per reconciliation
         }
         if (s.stretched()) {
-            String key = "host".equals(s.limitedBy()) ? "ping_interval (or move netscan to a larger host)"
-                    : "max_concurrent_pingers (or lower ping_timeout)";
-            String message = String.format(java.util.Locale.ROOT,
-                    "the ping schedule cannot be served: %d devices at ping_interval %s need %.0f probes/s, but %s allow "
-                            + "%.0f probes/s; every device is still pinged, every %s instead; to keep %s, raise %s",
-                    s.devices(), NetscanConfig.human(config.pingInterval()), s.requiredPps(),
-                    "host".equals(s.limitedBy()) ? "this host's " + Runtime.getRuntime().availableProcessors()
-                            + " cores (" + HOST_PPS_PER_CORE + " probes/s each)"
-                            : "max_concurrent_pingers " + config.maxConcurrentPingers() + " over ping_timeout "
-                                    + NetscanConfig.human(config.pingTimeout()),
-                    s.capacityPps(), NetscanConfig.human(Duration.ofNanos(s.effectiveIntervalNanos())),
-                    NetscanConfig.human(config.pingInterval()), key);
+            String message = ScheduleNotice.stretched(s, config);
             LOG.log(System.Logger.Level.WARNING, message);
             governor.hold(CAUSE_SCHEDULE, AlertTier.WARNING, s.effectiveIntervalNanos() / 1e6, message);
         } else {
-            governor.hold(CAUSE_SCHEDULE, AlertTier.INFO, s.effectiveIntervalNanos() / 1e6,
-                    "the ping schedule is served: " + s.devices() + " devices every "
-                            + NetscanConfig.human(config.pingInterval()));
+            governor.hold(CAUSE_SCHEDULE, AlertTier.INFO, s.effectiveIntervalNanos() / 1e6, ScheduleNotice.served(s, config));
         }
     }
 
@@ -303,7 +273,8 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private DeviceRegistry loadRegistry() throws IOException {
-        DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis).listener(new FanOutDevices());
+        DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis)
+                .listener(new DeviceFanOut(() -> snmp, () -> surface, deviceListeners));
         Path file = config.dataDir().resolve(SNAPSHOT);
         if (Files.exists(file)) {
             try {
@@ -342,26 +313,8 @@ public final class NetscanService implements AutoCloseable {
                 return Optional.empty();
             }
             SweepOptions options = modules.sweep().withSeed(System.nanoTime());
-            Sweep sweep = Sweep.start(engine, config.targets(), options, new SweepListener() {
-                @Override
-                public boolean accepts(int ip) {
-                    return owns.test(ip);
-                }
-
-                @Override
-                public void onAlive(int ip, long rttNanos) {
-                    if (owns.test(ip)) {
-                        discovered(registry.add(ip), ip);
-                    }
-                }
-
-                @Override
-                public void onAlive(int ip, long rttNanos, long answeredAtEpochMillis) {
-                    if (owns.test(ip)) {
-                        discovered(registry.add(ip, answeredAtEpochMillis), ip); // no second clock read
-                    }
-                }
-            });
+            Sweep sweep = Sweep.start(engine, config.targets(), options,
+                    new OwnedDiscovery(owns, registry, this::discovered));
             runningSweep.set(sweep);
             try {
                 SweepSummary summary = sweep.await();
@@ -443,8 +396,8 @@ public final class NetscanService implements AutoCloseable {
         return true;
     }
 
-    private void discovered(boolean isNew, int ip) {
-        if (isNew && snmp != null) {
+    private void discovered(int ip) {
+        if (snmp != null) {
             snmp.deviceDiscovered(ip);
         }
     }
@@ -485,10 +438,7 @@ public final class NetscanService implements AutoCloseable {
     private void reportHealth() {
         try {
             feedErrorRates();
-            Map<String, Object> fields = new TreeMap<>(healthFields());
-            fields.values().removeIf(v -> !(v instanceof Long || v instanceof Double || v instanceof Boolean
-                    || v instanceof String) || v instanceof Double d && !Double.isFinite(d));
-            sink.offerHealth(new HealthReport(epochNanosNow(), fields));
+            sink.offerHealth(new HealthReport(epochNanosNow(), HealthFields.reportable(healthFields())));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "health report failed", e);
         }
@@ -496,24 +446,7 @@ public final class NetscanService implements AutoCloseable {
 
     /** Feeds the governor's error rates from the engine's and writer's counters. */
     private synchronized void feedErrorRates() {
-        IcmpCounters c = engine.counters();
-        ErrorRate icmp = governor.errorRate("icmp");
-        icmp.recordEvents(Math.max(0, c.sent() - lastIcmpSent));
-        icmp.recordErrors(Math.max(0, c.sendErrors() - lastIcmpErrors));
-        lastIcmpSent = c.sent();
-        lastIcmpErrors = c.sendErrors();
-        SinkCounters wc = sink.counters();
-        ErrorRate writes = governor.errorRate("writer");
-        long attempts = wc.batchesConfirmed() + wc.failures();
-        writes.recordEvents(Math.max(0, attempts - lastWriterBatches));
-        writes.recordErrors(Math.max(0, wc.failures() - lastWriterFailures));
-        lastWriterBatches = attempts;
-        lastWriterFailures = wc.failures();
-        governor.reportWriterBacklog(wc.queueDepth());
-        writerDroppedLastInterval = wc.pointsDropped() - lastWriterDropped;
-        lastWriterDropped = wc.pointsDropped();
-        // EMERGENCY when the disk is full and the spool cannot take more
-        governor.reportStorage(wc.spoolBytes() >= config.spoolMaxBytes() - (1L << 20), wc.diskFull() || diskFull());
+        errorFeed.feed(engine.counters(), sink.counters(), governor, diskFull());
     }
 
     /** True when the disk holding {@code data_dir} has less than 64 MiB usable (or cannot be asked). */
@@ -523,29 +456,6 @@ public final class NetscanService implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /**
-     * What is wrong with the sink now, for {@code /health}: the database unreachable for more than
-     * two flush intervals, points dropped in the last health interval, a full or unwritable data
-     * directory, a flush loop that had to be restarted. Empty when nothing is.
-     */
-    private List<String> sinkTrouble(SinkCounters c) {
-        List<String> out = new ArrayList<>();
-        long since = c.unreachableSinceEpochMillis();
-        if (since > 0 && epochNanosNow() / 1_000_000L - since > 2 * config.flushInterval().toMillis()) {
-            out.add("database unreachable since " + java.time.Instant.ofEpochMilli(since));
-        }
-        if (writerDroppedLastInterval > 0) {
-            out.add(writerDroppedLastInterval + " points dropped in the last interval");
-        }
-        if (c.diskFull()) {
-            out.add("data directory full or unwritable: " + config.dataDir());
-        }
-        if (c.loopRestarts() > 0) {
-            out.add("writer flush loop restarted " + c.loopRestarts() + " times");
-        }
-        return out;
     }
 
     private synchronized void applyThrottle(Throttle previous, Throttle t) {
@@ -669,77 +579,8 @@ public final class NetscanService implements AutoCloseable {
      */
     public Map<String, Object> healthFields() {
         requireStarted();
-        Map<String, Object> m = new TreeMap<>();
-        m.put("device_count", (long) registry.size());
-        m.put("suspended_devices", (long) registry.suspendedCount());
-        PingScheduler.Counters sc = scheduler.counters();
-        m.put("active_pingers", (long) sc.scheduled());
-        m.put("pings_sent_total", sc.pingsSent());
-        m.put("ping_replies_total", sc.replies());
-        m.put("ping_timeouts_total", sc.timeouts());
-        m.put("ping_send_errors_total", sc.sendErrors());
-        // our own refusals and drops, by cause: never a device's loss
-        for (LocalOutcome o : LocalOutcome.values()) {
-            m.put("ping_local_" + o.label() + "_total", sc.local().get(o));
-        }
-        m.put("ping_local_total", sc.local().total());
-        PingScheduler.Schedule schedule = scheduler.schedule();
-        m.put("ping_interval_effective_ms", sc.effectiveIntervalNanos() / 1_000_000);
-        m.put("ping_schedule_stretched", schedule.stretched());
-        m.put("ping_schedule_required_pps", Math.round(schedule.requiredPps()));
-        m.put("ping_schedule_capacity_pps", Math.round(schedule.capacityPps()));
-        m.put("ping_in_flight", sc.inFlight());
-        m.put("late_pings_total", sc.latePings());
-        m.put("ping_lateness_p50_us", sc.latenessP50Micros());
-        m.put("ping_lateness_p99_us", sc.latenessP99Micros());
-        m.put("ping_lateness_max_us", sc.latenessMaxMicros());
-        IcmpCounters ic = engine.counters();
-        m.put("icmp_socket", ic.socketKind() == null ? "none" : ic.socketKind().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("icmp_sent_total", ic.sent());
-        m.put("icmp_ignored_total", ic.ignoredTotal());
-        if (snmp != null) {
-            SnmpCounters s = snmp.counters();
-            m.put("snmp_suspended_devices", (long) snmp.suspendedCount());
-            m.put("snmp_requests_total", s.requests());
-            m.put("snmp_successes_total", s.successes());
-            m.put("snmp_timeouts_total", s.timeouts());
-            m.put("snmp_auth_failures_total", s.authFailures());
-            m.put("snmp_no_agent_total", s.noAgent());
-            m.put("snmp_errors_total", s.errors());
-            m.put("snmp_local_refusals_total", s.localRefusals());
-            m.put("snmp_rate_limited_total", s.rateLimited());
-            m.put("snmp_in_flight", (long) s.inFlight());
-            m.put("snmp_queued", (long) s.queued());
-            m.put("snmp_max_in_flight", (long) snmp.scanner().maxInFlight());
-        }
-        SweepSummary last = lastSweep.get();
-        m.put("sweeps_total", sweepsRun.get());
-        if (last != null) {
-            m.put("last_sweep_alive", last.alive());
-            m.put("last_sweep_targets", last.targets());
-            m.put("last_sweep_ms", last.elapsed().toMillis());
-        }
-        m.put("devices_pruned_total", devicesPruned.get());
-        m.put("snapshot_failures_total", snapshotFailures.get());
-        SinkCounters writerCounters = sink.counters();
-        if (writerCounters != SinkCounters.NONE) {
-            m.putAll(writerCounters.asHealthFields()); // offered = confirmed + rejected + spooled + queued + dropped by reason
-        }
-        m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
-        Runtime rt = Runtime.getRuntime();
-        m.put("memory_mb", (rt.totalMemory() - rt.freeMemory()) / 1_048_576L);
-        governor.lastSample().ifPresent(sample -> {
-            HealthReport r = sample.toHealthReport();
-            m.putAll(r.fields());
-            Object rss = r.fields().get("rss_bytes");
-            if (rss instanceof Long bytes && bytes > 0) {
-                m.put("rss_mb", bytes / 1_048_576L);
-            }
-        });
-        m.put("alert_level", governor.level().name()); // held conditions count at once, not at the next sample
-        m.put("uptime_s", startedAt == null ? 0L : Duration.between(startedAt, Instant.now()).toSeconds());
-        m.put("process_cpu_time_ms", processCpuMillis());
-        return m;
+        return HealthFields.of(new HealthFields.Sources(registry, scheduler, engine, snmp, sink, governor,
+                lastSweep.get(), sweepsRun.get(), devicesPruned.get(), snapshotFailures.get(), startedAt));
     }
 
     /**
@@ -760,41 +601,17 @@ public final class NetscanService implements AutoCloseable {
      * interval, a full or unwritable data directory, a writer flush loop restarted.
      */
     public Map<String, Object> healthDocument() {
-        Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> fields = healthFields();
-        Object level = fields.getOrDefault("alert_level", "INFO");
-        List<String> trouble = running() ? sinkTrouble(sink.counters()) : List.of();
-        m.put("status", !running() ? "stopping" : "EMERGENCY".equals(level) ? "emergency" : "CRITICAL".equals(level) ? "critical"
-                : "WARNING".equals(level) || !trouble.isEmpty() ? "degraded" : "ok");
-        m.put("degraded_reasons", trouble);
-        m.put("version", version());
-        m.put("ready", ready());
-        m.putAll(fields);
-        List<Map<String, Object>> history = new ArrayList<>();
-        for (Alert a : alerts()) {
-            Map<String, Object> am = new LinkedHashMap<>();
-            am.put("time", a.time().toString());
-            am.put("tier", a.tier().name());
-            am.put("cause", a.cause());
-            am.put("value", a.value());
-            am.put("message", a.message());
-            history.add(am);
-        }
-        m.put("alerts", history);
-        return m;
+        boolean running = running();
+        List<String> trouble = running ? HealthFields.degradedReasons(sink.counters(), epochNanosNow() / 1_000_000L,
+                config.flushInterval(), errorFeed.writerDroppedLastInterval(), config.dataDir()) : List.of();
+        return HealthFields.document(running, ready(), fields, trouble, alerts());
     }
 
     /** netscan's version, from the jar manifest, else the build's. */
     public static String version() {
         String v = NetscanService.class.getPackage().getImplementationVersion();
         return v != null ? v : "0.1.0-SNAPSHOT";
-    }
-
-    private static long processCpuMillis() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime() / 1_000_000;
-        }
-        return -1;
     }
 
     // ---------------------------------------------------------------- listeners
@@ -903,53 +720,6 @@ public final class NetscanService implements AutoCloseable {
     private static long epochNanosNow() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    /** Sends registry events to the subscribers, and forgets SNMP state of devices that left. */
-    private final class FanOutDevices implements RegistryListener {
-        @Override public void onAdded(int ip) { operator().onAdded(ip); each(l -> l.onAdded(ip)); }
-        @Override public void onEvicted(int ip) { forget(ip); operator().onEvicted(ip); each(l -> l.onEvicted(ip)); }
-        @Override public void onPruned(int ip) { forget(ip); operator().onPruned(ip); each(l -> l.onPruned(ip)); }
-        @Override public void onRemoved(int ip) { forget(ip); operator().onRemoved(ip); each(l -> l.onRemoved(ip)); }
-        @Override public void onSuspended(int ip, long until, int n) { operator().onSuspended(ip, until, n); each(l -> l.onSuspended(ip, until, n)); }
-        @Override public void onResumed(int ip, boolean expired) { operator().onResumed(ip, expired); each(l -> l.onResumed(ip, expired)); }
-
-        private void forget(int ip) {
-            SnmpEnrichment e = snmp;
-            if (e != null) {
-                e.forget(ip);
-            }
-        }
-
-        /** The surface's device listener, or none while the registry loads (before the surface exists). */
-        private RegistryListener operator() {
-            OperatorSurface o = surface;
-            return o == null ? RegistryListener.NONE : o.deviceListener();
-        }
-
-        private void each(java.util.function.Consumer<RegistryListener> event) {
-            for (RegistryListener l : deviceListeners) {
-                try {
-                    event.accept(l);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "device listener threw", e);
-                }
-            }
-        }
-    }
-
-    /** SNMP answers update the registry's identity fields and become device_info points. */
-    private final class SnmpToRegistry implements SnmpListener {
-        @Override
-        public void onSuccess(int ipv4, SnmpInfo info, long timestampEpochNanos) {
-            registry.updateSnmp(ipv4, info);
-            sink.offerDeviceInfo(ipv4, info, timestampEpochNanos);
-        }
-
-        @Override
-        public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "SNMP " + outcome + " from " + Ipv4.format(ipv4));
-        }
     }
 
     /** Builds a {@link NetscanService}. */
