@@ -86,12 +86,8 @@ public final class Transceiver implements AutoCloseable {
     private int cancelledCount;
     /** Sweep probes and retries taken this round (they spend the rate limit's tokens; monitoring probes do not). */
     private int tokensUsed;
-    /** Receive-queue drops of the IPv4 socket last read, and drops not yet charged to a timeout; sender-owned. */
-    private long drops4 = -1;
-    private long unmatchedDrops;
-    private MemorySegment meminfo;
-    private MemorySegment meminfoLength;
-    private MemorySegment meminfoErrno;
+    /** Receive-queue drops of the IPv4 socket matched to timeouts; set by the sender loop, sender-owned. */
+    private ReceiveQueueDrops drops4;
     /** The batches being filled (IPv4, IPv6 or null) and the IPv4 batch the helper may hold (null without helper). */
     private SendBatch batch4;
     private SendBatch batch6;
@@ -388,9 +384,7 @@ public final class Transceiver implements AutoCloseable {
     private void sendLoop() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSegment(arena);
-            meminfoErrno = errno;
-            meminfo = arena.allocate(Libc.SK_MEMINFO_VARS * 4L, 8);
-            meminfoLength = arena.allocate(Libc.C_INT);
+            drops4 = new ReceiveQueueDrops(socket4, errno, arena);
             batch4 = new SendBatch(batchArena, false, config.batchSize());
             spare4 = helper == null ? null : new SendBatch(batchArena, false, config.batchSize());
             batch6 = socket6 == null ? null : new SendBatch(batchArena, true, config.batchSize());
@@ -649,7 +643,7 @@ public final class Transceiver implements AutoCloseable {
                 continue;
             }
             if (slots.complete(s, st)) {
-                if (!slots.isV6(s) && receiveQueueDropped()) {
+                if (!slots.isV6(s) && drops4 != null && drops4.dropped()) {
                     // the kernel dropped a packet for us meanwhile: this probe's reply may be it,
                     // so the timeout is ours, not the device's (at most one probe per drop)
                     outcomes.local(s, LocalOutcome.RECEIVE_QUEUE_OVERFLOW);
@@ -659,28 +653,6 @@ public final class Transceiver implements AutoCloseable {
                 freeSlot(s);
             }
         }
-    }
-
-    /**
-     * True when the IPv4 socket's receive queue dropped a packet that no timeout has been charged
-     * to yet (and charges this one). Reads the kernel's counter only while none is unmatched, so a
-     * round of timeouts costs at most one system call. Sender thread.
-     */
-    private boolean receiveQueueDropped() {
-        if (unmatchedDrops == 0 && meminfo != null) {
-            long d = socket4.receiveQueueDrops(meminfoErrno, meminfo, meminfoLength);
-            if (d >= 0) {
-                if (drops4 >= 0 && d > drops4) {
-                    unmatchedDrops = d - drops4;
-                }
-                drops4 = d;
-            }
-        }
-        if (unmatchedDrops > 0) {
-            unmatchedDrops--;
-            return true;
-        }
-        return false;
     }
 
     /**
