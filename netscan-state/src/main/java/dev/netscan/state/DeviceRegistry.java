@@ -10,17 +10,12 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.ints.IntLists;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -42,9 +37,8 @@ import java.util.function.LongSupplier;
  * timestamps); a time earlier than the latest one seen (a late caller-supplied timestamp, the
  * wall clock stepping back) puts that device in an indexed min-heap instead, O(log n). Last-seen
  * never moves backwards for a device, even if the wall clock does.
- * State is held as primitive arrays indexed by a dense slot number (an open-addressing map with
- * the address and the slot packed in one {@code long} per entry finds the slot), one 64-byte
- * stretch per device, so a million devices cost about 110 MB and no object per device.
+ * State is held in primitive arrays, one 64-byte stretch per device (see {@code DeviceTable}),
+ * so a million devices cost about 110 MB and no object per device.
  * For large registries (hundreds of thousands of devices) start the JVM with
  * {@code -XX:+UseTransparentHugePages}: the arrays then no longer fit in the caches, and with the
  * default 4 KB pages a random access can also miss the TLB. Most kernels offer transparent huge
@@ -86,42 +80,13 @@ import java.util.function.LongSupplier;
  * <p>{@link #close()} stops the expiry timer; the registry stays usable afterwards, with expiries
  * applied only when an operation observes them.
  */
-public final class DeviceRegistry implements AutoCloseable {
+public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
 
     /** What {@link #lastSeen(int)} and the other per-device accessors return for an unknown device. */
     public static final long NOT_FOUND = -1L;
 
-    private static final int NO_SLOT = -1;
-    private static final VarHandle MOD_COUNT;
-
-    static {
-        try {
-            MOD_COUNT = MethodHandles.lookup().findVarHandle(DeviceRegistry.class, "modCount", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-    private static final int INITIAL_SLOTS = 1024;
     private static final Duration MAX_SUSPENSION = Duration.ofDays(365);
 
-    private static final int D_SHIFT = 3;
-    private static final int D_LAST_SEEN = 0;
-    private static final int D_FIRST_SEEN = 1;
-    private static final int D_SNMP_UPDATED = 2;
-    /** End of the current suspension; 0 when not suspended, non-zero exactly when in byExpiry. */
-    private static final int D_SUSPENDED_UNTIL = 3;
-    private static final int D_IPV4 = 4;
-    private static final int D_STREAK = 5;
-    private static final int D_SUSPENSIONS = 6;
-    private static final int D_FLAGS = 7;
-    private static final long F_SNMP = 1;
-    private static final long F_STATS = 2;
-    private static final int R_SHIFT = 2;
-    private static final int R_SNMP = 0;
-    private static final int R_STATS = 1;
-    private static final int R_CACHED = 2;
-
-    private final int maxDevices;
     private final int failureThreshold;
     private final long suspendBaseMillis;
     private final long suspendMaxMillis;
@@ -131,64 +96,24 @@ public final class DeviceRegistry implements AutoCloseable {
 
     /** Guards every field below that is not volatile. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled (under lock) when the earliest suspension end moves earlier, or on close. */
-    private final Condition expiryChanged = lock.newCondition();
+    /** Applies suspension ends as they happen, if enabled in the builder. */
+    private final ExpiryTimer timer;
 
-    // Struct of arrays indexed by slot. Slots 0..size-1 are in use, densely: removing a device
-    // moves the last slot into the hole, so the addresses are one contiguous array. Written and
-    // read under lock only.
-    private final IntSlotMap slotOf;
-    /**
-     * Eight longs per slot, so that everything an add, a touch or a ping result changes is one
-     * 64-byte stretch of memory (a million devices do not fit in cache; a cache miss costs more
-     * than the rest of the operation): see the {@code D_*} offsets. Times are epoch millis.
-     */
-    private long[] data;
-    /**
-     * Four references per slot: [R_SNMP] SnmpInfo (valid when F_SNMP is set), [R_STATS]
-     * PingStats (valid when F_STATS is set), [R_CACHED] the Device snapshot handed out last
-     * (valid when it still equals the slot's data; checked on read, so writers never touch this
-     * array), [3] unused. Stale references of a reused slot are ignored, and dropped when
-     * overwritten or when the slot is removed.
-     */
-    private Object[] refs;
-    /** Every slot in use, ordered by last-seen epoch millis: the eviction order. */
-    private final SeenOrder bySeen;
-    /** The suspended slots, keyed by suspension end. */
-    private final SlotHeap byExpiry;
-
-    /** Devices in use. Written under lock; read without it by {@link #size()}. */
-    private volatile int size;
-    /** byExpiry.size(), published for lock-free reads. Written under lock. */
-    private volatile int suspendedCount;
-    /** Bumped under lock on every change of membership or suspension state. */
-    private volatile long modCount;
     /** Listener exceptions swallowed. Written under lock. */
     private volatile long listenerFailures;
 
-    /** Guarded by lock. */
-    private Thread timer;
-    /** Guarded by lock. */
-    private boolean closed;
-
     private DeviceRegistry(Builder b) {
-        this.maxDevices = b.maxDevices;
+        super(b.maxDevices, b.clock.getAsLong());
         this.failureThreshold = b.failureThreshold;
         this.suspendBaseMillis = b.suspendBase.toMillis();
         this.suspendMaxMillis = b.suspendMax.toMillis();
         this.clock = b.clock;
         this.listener = b.listener;
         this.expiryTimer = b.expiryTimer;
-        int initial = Math.min(maxDevices, INITIAL_SLOTS);
-        // At most half full: short probe runs (docs/bench/registry.md).
-        this.slotOf = new IntSlotMap(initial);
-        this.data = new long[initial << D_SHIFT];
-        this.refs = new Object[initial << R_SHIFT];
-        long now = clock.getAsLong();
-        // Last-seen keys: a window of about 17 years centred on now (older keys only clamp the
-        // order among devices not seen for 8 years). Expiry keys are never before now.
-        this.bySeen = new SeenOrder(initial, now - SlotHeap.MAX_REL / 2);
-        this.byExpiry = new SlotHeap(16, now);
+        this.timer = new ExpiryTimer(lock, clock, now -> {
+            expireDue(now);
+            return byExpiry.minKey();
+        });
     }
 
     /** A builder with the defaults: 20,000 devices, 10 failures, 5 min doubling to 1 h, system clock. */
@@ -378,15 +303,9 @@ public final class DeviceRegistry implements AutoCloseable {
             data[d + D_STREAK] = 0;
             data[d + D_SUSPENSIONS] = 0;
             if (data[d + D_SUSPENDED_UNTIL] != 0) {
-                byExpiry.remove(s);
-                data[d + D_SUSPENDED_UNTIL] = 0;
-                suspendedCount = byExpiry.size();
+                endSuspension(s);
                 bumpModCount();
-                try {
-                    listener.onResumed(ipv4, false);
-                } catch (RuntimeException e) {
-                    listenerFailures++;
-                }
+                notifyResumed(ipv4, false);
             }
         } finally {
             lock.unlock();
@@ -433,17 +352,10 @@ public final class DeviceRegistry implements AutoCloseable {
                 data[d + D_SUSPENSIONS] = ++n;
             }
             long until = now + backoffMillis(n);
-            data[d + D_SUSPENDED_UNTIL] = until;
-            byExpiry.insert(s, until);
-            suspendedCount = byExpiry.size();
+            startSuspension(s, until);
             bumpModCount();
             if (expiryTimer) {
-                if (byExpiry.minSlot() == s) {
-                    expiryChanged.signal();
-                }
-                if (timer == null && !closed) {
-                    timer = Thread.ofVirtual().name("netscan-registry-expiry").start(this::expiryLoop);
-                }
+                timer.suspended(byExpiry.minSlot() == s);
             }
             try {
                 listener.onSuspended(ipv4, until, n);
@@ -638,11 +550,7 @@ public final class DeviceRegistry implements AutoCloseable {
         try {
             int n = size;
             into.size(n);
-            int[] out = into.elements();
-            long[] d = data;
-            for (int s = 0; s < n; s++) {
-                out[s] = (int) d[(s << D_SHIFT) + D_IPV4];
-            }
+            copyIpv4(into.elements(), n);
             return n;
         } finally {
             lock.unlock();
@@ -659,11 +567,7 @@ public final class DeviceRegistry implements AutoCloseable {
         lock.lock();
         try {
             int n = size;
-            int m = Math.min(n, into.length);
-            long[] d = data;
-            for (int s = 0; s < m; s++) {
-                into[s] = (int) d[(s << D_SHIFT) + D_IPV4];
-            }
+            copyIpv4(into, Math.min(n, into.length));
             return n;
         } finally {
             lock.unlock();
@@ -724,46 +628,10 @@ public final class DeviceRegistry implements AutoCloseable {
     /** Stops the expiry timer (bounded wait of one second). Idempotent. */
     @Override
     public void close() {
-        Thread t;
-        lock.lock();
-        try {
-            closed = true;
-            t = timer;
-            expiryChanged.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        timer.close();
     }
 
     // ---------------------------------------------------------------- internals (under lock)
-
-    private void expiryLoop() {
-        lock.lock();
-        try {
-            while (!closed) {
-                long now = clock.getAsLong();
-                expireDue(now);
-                long next = byExpiry.minKey();
-                if (next == Long.MAX_VALUE) {
-                    expiryChanged.await();
-                } else {
-                    expiryChanged.await(next - now, TimeUnit.MILLISECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            // close() interrupts us; nothing to clean up.
-        } finally {
-            lock.unlock();
-        }
-    }
 
     private int expireDue(long now) {
         if (byExpiry.minKey() > now) {
@@ -772,16 +640,10 @@ public final class DeviceRegistry implements AutoCloseable {
         int ended = 0;
         while (byExpiry.minKey() <= now) {
             int s = byExpiry.minSlot();
-            byExpiry.remove(s);
-            data[(s << D_SHIFT) + D_SUSPENDED_UNTIL] = 0;
-            suspendedCount = byExpiry.size();
+            endSuspension(s);
             ended++;
             bumpModCount();
-            try {
-                listener.onResumed((int) data[(s << D_SHIFT) + D_IPV4], true);
-            } catch (RuntimeException e) {
-                listenerFailures++;
-            }
+            notifyResumed((int) data[(s << D_SHIFT) + D_IPV4], true);
         }
         return ended;
     }
@@ -794,212 +656,40 @@ public final class DeviceRegistry implements AutoCloseable {
         return Math.min(b, suspendMaxMillis);
     }
 
-    private void touchSlot(int s, long now) {
-        int d = (s << D_SHIFT) + D_LAST_SEEN;
-        if (now > data[d]) {
-            data[d] = now;
-            bySeen.update(s, now);
-        }
-    }
-
-    private void initSlot(int s, int ipv4, long now) {
-        int d = s << D_SHIFT;
-        long[] a = data;
-        a[d + D_LAST_SEEN] = now;
-        a[d + D_FIRST_SEEN] = now;
-        a[d + D_SNMP_UPDATED] = 0;
-        a[d + D_SUSPENDED_UNTIL] = 0;
-        a[d + D_IPV4] = ipv4;
-        a[d + D_STREAK] = 0;
-        a[d + D_SUSPENSIONS] = 0;
-        a[d + D_FLAGS] = 0;
-    }
-
-    /** Removes slot s from everything and moves the last slot into it. Caller bumps modCount. */
-    private void removeSlot(int s) {
-        int d = s << D_SHIFT;
-        bySeen.remove(s);
-        if (data[d + D_SUSPENDED_UNTIL] != 0) {
-            byExpiry.remove(s);
-            suspendedCount = byExpiry.size();
-        }
-        slotOf.remove((int) data[d + D_IPV4]);
-        int last = size - 1;
-        if (s != last) {
-            System.arraycopy(data, last << D_SHIFT, data, d, 1 << D_SHIFT);
-            System.arraycopy(refs, last << R_SHIFT, refs, s << R_SHIFT, 1 << R_SHIFT);
-            bySeen.renameSlot(last, s);
-            if (data[d + D_SUSPENDED_UNTIL] != 0) {
-                byExpiry.renameSlot(last, s);
-            }
-            slotOf.put((int) data[d + D_IPV4], s);
-        }
-        Arrays.fill(refs, last << R_SHIFT, (last + 1) << R_SHIFT, null);
-        Arrays.fill(data, last << D_SHIFT, (last + 1) << D_SHIFT, 0L);
-        size = last;
-    }
-
-    /** The cached snapshot if it still matches the slot, else a new one (then cached). */
-    private Device snapshotOf(int s) {
-        int r = s << R_SHIFT;
-        Device c = (Device) refs[r + R_CACHED];
-        if (c != null && matches(c, s)) {
-            return c;
-        }
-        Device d = build(s);
-        refs[r + R_CACHED] = d;
-        return d;
-    }
-
-    private boolean matches(Device c, int s) {
-        int d = s << D_SHIFT;
-        long[] a = data;
-        return c.lastSeenEpochMillis() == a[d + D_LAST_SEEN]
-                && c.ipv4() == (int) a[d + D_IPV4]
-                && c.failureStreak() == a[d + D_STREAK]
-                && c.suspendedUntilEpochMillis() == a[d + D_SUSPENDED_UNTIL]
-                && c.firstSeenEpochMillis() == a[d + D_FIRST_SEEN]
-                && c.snmpUpdatedEpochMillis() == a[d + D_SNMP_UPDATED]
-                && c.suspensions() == a[d + D_SUSPENSIONS]
-                && c.snmp() == snmpOf(s)
-                && c.lastStats() == statsOf(s);
-    }
-
-    private SnmpInfo snmpOf(int s) {
-        return (data[(s << D_SHIFT) + D_FLAGS] & F_SNMP) != 0 ? (SnmpInfo) refs[(s << R_SHIFT) + R_SNMP] : SnmpInfo.UNKNOWN;
-    }
-
-    private PingStats statsOf(int s) {
-        return (data[(s << D_SHIFT) + D_FLAGS] & F_STATS) != 0 ? (PingStats) refs[(s << R_SHIFT) + R_STATS] : null;
-    }
-
-    private Device build(int s) {
-        int d = s << D_SHIFT;
-        long[] a = data;
-        return new Device((int) a[d + D_IPV4], a[d + D_FIRST_SEEN], a[d + D_LAST_SEEN], snmpOf(s),
-                a[d + D_SNMP_UPDATED], (int) a[d + D_STREAK], a[d + D_SUSPENDED_UNTIL], (int) a[d + D_SUSPENSIONS],
-                statsOf(s));
-    }
-
-    private void grow() {
-        int slots = data.length >> D_SHIFT;
-        int c = (int) Math.min(maxDevices, Math.max(16L, slots + ((long) slots >> 1)));
-        data = Arrays.copyOf(data, c << D_SHIFT);
-        refs = Arrays.copyOf(refs, c << R_SHIFT);
-        bySeen.ensureSlotCapacity(c);
-        byExpiry.ensureSlotCapacity(c);
-    }
-
     private void loadAll(List<Device> devices) {
-        // Least recently seen first: each device then lands at the tail of the last-seen order
-        // (O(1)) rather than in its out-of-order heap; beyond capacity, the most recent are kept.
-        List<Device> keep = new ArrayList<>(devices);
-        keep.sort((a, b) -> Long.compare(a.lastSeenEpochMillis(), b.lastSeenEpochMillis()));
-        if (keep.size() > maxDevices) {
-            keep = keep.subList(keep.size() - maxDevices, keep.size());
-        }
         lock.lock();
         try {
-            long now = clock.getAsLong();
-            for (Device d : keep) {
-                int s = size;
-                if (s << D_SHIFT == data.length) {
-                    grow();
-                }
-                int t = s << D_SHIFT;
-                long until = d.suspendedUntilEpochMillis();
-                data[t + D_LAST_SEEN] = d.lastSeenEpochMillis();
-                data[t + D_FIRST_SEEN] = d.firstSeenEpochMillis();
-                data[t + D_SNMP_UPDATED] = d.snmpUpdatedEpochMillis();
-                data[t + D_SUSPENDED_UNTIL] = until > now ? until : 0;
-                data[t + D_IPV4] = d.ipv4();
-                data[t + D_STREAK] = d.failureStreak();
-                data[t + D_SUSPENSIONS] = d.suspensions();
-                data[t + D_FLAGS] = (d.snmp() != SnmpInfo.UNKNOWN ? F_SNMP : 0) | (d.lastStats() != null ? F_STATS : 0);
-                refs[(s << R_SHIFT) + R_SNMP] = d.snmp();
-                refs[(s << R_SHIFT) + R_STATS] = d.lastStats();
-                slotOf.put(d.ipv4(), s);
-                bySeen.insert(s, d.lastSeenEpochMillis());
-                if (data[t + D_SUSPENDED_UNTIL] != 0) {
-                    byExpiry.insert(s, until);
-                }
-                size = s + 1;
-            }
-            suspendedCount = byExpiry.size();
+            appendAll(devices, clock.getAsLong());
             bumpModCount();
-            if (expiryTimer && !byExpiry.isEmpty() && timer == null && !closed) {
-                timer = Thread.ofVirtual().name("netscan-registry-expiry").start(this::expiryLoop);
+            if (expiryTimer && !byExpiry.isEmpty()) {
+                timer.start();
             }
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Checks every internal invariant (map and slots agree, both heaps ordered and indexed, keys
-     * match the per-slot values, counts exact) and throws {@link IllegalStateException} naming
-     * the first violation. For tests.
-     */
+    /** {@link #checkTable()} under the lock. For tests. */
     void checkInvariants() {
         lock.lock();
         try {
-            int n = size;
-            if (slotOf.size() != n) {
-                throw new IllegalStateException("map holds " + slotOf.size() + " devices but size is " + n);
-            }
-            if (n > maxDevices) {
-                throw new IllegalStateException("size " + n + " exceeds maxDevices " + maxDevices);
-            }
-            int suspended = 0;
-            for (int s = 0; s < n; s++) {
-                int ip = (int) data[(s << D_SHIFT) + D_IPV4];
-                if (slotOf.get(ip) != s) {
-                    throw new IllegalStateException("slot " + s + " holds " + Ipv4.format(ip)
-                            + " but the map says slot " + slotOf.get(ip));
-                }
-                if (!bySeen.contains(s)) {
-                    throw new IllegalStateException("slot " + s + " missing from the last-seen order");
-                }
-                boolean inExpiry = byExpiry.contains(s);
-                long until = data[(s << D_SHIFT) + D_SUSPENDED_UNTIL];
-                if (inExpiry != (until != 0)) {
-                    throw new IllegalStateException("slot " + s + " suspendedUntil=" + until
-                            + " but in expiry heap=" + inExpiry);
-                }
-                if (inExpiry) {
-                    suspended++;
-                }
-                Device c = (Device) refs[(s << R_SHIFT) + R_CACHED];
-                if (c != null && matches(c, s) && !c.equals(build(s))) {
-                    throw new IllegalStateException("cached snapshot for slot " + s + " passes the check but differs: " + c);
-                }
-            }
-            if (bySeen.size() != n) {
-                throw new IllegalStateException("last-seen order holds " + bySeen.size() + " but size is " + n);
-            }
-            if (suspended != suspendedCount || suspended != byExpiry.size()) {
-                throw new IllegalStateException("suspended: counted " + suspended + ", published "
-                        + suspendedCount + ", expiry heap " + byExpiry.size());
-            }
-            bySeen.checkInvariants("last-seen order", s -> data[(s << D_SHIFT) + D_LAST_SEEN]);
-            byExpiry.checkInvariants("expiry heap", s -> data[(s << D_SHIFT) + D_SUSPENDED_UNTIL]);
+            checkTable();
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * modCount + 1, published with a release store: only the lock holder writes it, and lock-free
-     * readers need to see it no earlier than the changes it announces, which release order
-     * gives; a volatile store would add a full fence (several nanoseconds on x86) to every add.
-     */
-    private void bumpModCount() {
-        MOD_COUNT.setRelease(this, modCount + 1);
     }
 
     private void notifyAdded(int ipv4) {
         try {
             listener.onAdded(ipv4);
+        } catch (RuntimeException e) {
+            listenerFailures++;
+        }
+    }
+
+    private void notifyResumed(int ipv4, boolean expired) {
+        try {
+            listener.onResumed(ipv4, expired);
         } catch (RuntimeException e) {
             listenerFailures++;
         }
