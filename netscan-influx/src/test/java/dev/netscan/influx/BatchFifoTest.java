@@ -69,6 +69,68 @@ class BatchFifoTest {
         assertThat(f.spoolPendingPoints()).isEqualTo(5);
     }
 
+    /**
+     * The cap deletes the segment of the record in flight and then newer segments: the in-flight
+     * record is not dropped yet (its send decides), the newer ones are. A send that then succeeds
+     * delivers it, so what arrives is that one batch, a gap of dropped batches, then the newest:
+     * each point has exactly one outcome, but the dropped points are not a prefix.
+     */
+    @Test
+    void aRecordInFlightWhenTheCapDeletesItsSegmentIsDecidedByItsSend() throws Exception {
+        WriterConfig cfg = WriterConfig.v1(URI.create("http://127.0.0.1:9"), "db").dataDir(dir.resolve("data"))
+                .spoolSegmentBytes(64 * 1024).spoolMaxBytes(256 * 1024).spoolFsync(false).build();
+        BatchFifo f = new BatchFifo(cfg, System::nanoTime, tally);
+        String names = "ABCDEFGHIJ";
+        f.add(batch("A", 500, 40_000)); // one record per segment
+        f.spill(null);
+        Spool.Record inFlight = f.peekSpool();
+        assertThat(name(inFlight.body)).isEqualTo("A");
+        for (int i = 1; i < names.length(); i++) {
+            f.add(batch(names.substring(i, i + 1), 500, 40_000));
+            f.spill(null);
+        }
+        f.gauges(tally);
+        assertThat(inFlight.droppedBy).isEqualTo(Spool.DROPPED_BY_CAP);
+        long droppedWhileInFlight = tally.droppedSpoolCap;
+        assertThat(droppedWhileInFlight).as("B.. dropped, A undecided").isEqualTo(1_500);
+
+        f.consumed(inFlight); // its send succeeded: delivered, not dropped
+        StringBuilder delivered = new StringBuilder("A");
+        for (Spool.Record r; (r = f.peekSpool()) != null; ) {
+            delivered.append(name(r.body));
+            f.consumed(r);
+        }
+        f.gauges(tally);
+        assertThat(delivered.toString()).isEqualTo("AEFGHIJ");
+        assertThat(tally.droppedSpoolCap).isEqualTo(droppedWhileInFlight);
+        assertThat(delivered.length() * 500L + tally.droppedSpoolCap).isEqualTo(names.length() * 500L);
+        f.close();
+    }
+
+    @Test
+    void theSendOfARecordWhoseSegmentTheCapDeletedFailsThenItIsDropped() throws Exception {
+        WriterConfig cfg = WriterConfig.v1(URI.create("http://127.0.0.1:9"), "db").dataDir(dir.resolve("data"))
+                .spoolSegmentBytes(64 * 1024).spoolMaxBytes(256 * 1024).spoolFsync(false).build();
+        BatchFifo f = new BatchFifo(cfg, System::nanoTime, tally);
+        f.add(batch("A", 500, 40_000));
+        f.spill(null);
+        Spool.Record inFlight = f.peekSpool();
+        for (String n : new String[] {"B", "C", "D", "E", "F", "G", "H", "I"}) {
+            f.add(batch(n, 500, 40_000));
+            f.spill(null);
+        }
+        f.unconfirmed(inFlight); // its send failed: now it is dropped, counted once
+        f.gauges(tally);
+        StringBuilder delivered = new StringBuilder();
+        for (Spool.Record r; (r = f.peekSpool()) != null; ) {
+            delivered.append(name(r.body));
+            f.consumed(r);
+        }
+        assertThat(delivered.toString()).isEqualTo("DEFGHI");
+        assertThat(tally.droppedSpoolCap).isEqualTo(1_500); // B, C by the cap, then A
+        f.close();
+    }
+
     @Test
     void withoutADirectoryMemoryIsBoundedOldestFirstAndNeverTheInFlightBatch() throws Exception {
         Files.createDirectories(dir.resolve("data"));
