@@ -95,8 +95,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"netscan " + (v != null ? v : "0.1.0-SNAPSHOT"),
+            return new String[] {"netscan " + dev.netscan.service.NetscanService.version(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
         }
     }
