@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Map;
@@ -93,6 +94,8 @@ public final class NetscanService implements AutoCloseable {
     private final Settings.Modules modules;
     private final LongSupplier epochMillis;
     private final MetricsSink customSink;
+    /** Offered every point as well (a fleet's results topic), or null. */
+    private final MetricsSink secondSink;
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
     private final SnmpSettings snmpSettings;
@@ -133,6 +136,7 @@ public final class NetscanService implements AutoCloseable {
         this.modules = b.modules;
         this.epochMillis = b.epochMillis;
         this.customSink = b.sink;
+        this.secondSink = b.alsoSink;
         this.hostProbe = b.hostProbe;
         this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
@@ -196,6 +200,10 @@ public final class NetscanService implements AutoCloseable {
             ownsSink = true;
         } else {
             sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
+            ownsSink = true;
+        }
+        if (secondSink != null) {
+            sink = new TeeSink(sink, ownsSink, secondSink);
             ownsSink = true;
         }
         engine = IcmpEngine.start(engineConfig);
@@ -366,6 +374,18 @@ public final class NetscanService implements AutoCloseable {
             jobs.execute(this::sweepQuietly);
         }
         return off;
+    }
+
+    /**
+     * Adds devices with the state another instance kept for them (a fleet member restoring its
+     * new partitions from the changelog), owned ones only; devices known already are left as
+     * they are. The scheduler picks them up at once. Returns how many were added.
+     */
+    public int restoreDevices(Collection<Device> devices) {
+        requireStarted();
+        int n = registry.restore(devices.stream().filter(d -> owns.test(d.ipv4())).toList());
+        scheduler.requestReconcile();
+        return n;
     }
 
     private IntList dropUnowned() {
@@ -728,6 +748,7 @@ public final class NetscanService implements AutoCloseable {
         private Settings.Modules modules;
         private LongSupplier epochMillis = System::currentTimeMillis;
         private MetricsSink sink;
+        private MetricsSink alsoSink;
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
@@ -740,6 +761,12 @@ public final class NetscanService implements AutoCloseable {
 
         /** Your own sink instead of the configured one; the service flushes it but does not close it. */
         public Builder sink(MetricsSink v) { sink = v; return this; }
+
+        /**
+         * A second sink offered every point as well (netscan-fleet's results topic); null for none.
+         * The service's counters stay the first sink's; it flushes this one but does not close it.
+         */
+        public Builder alsoSink(MetricsSink v) { alsoSink = v; return this; }
 
         /** The host probe the governor samples (default: OSHI). */
         public Builder hostProbe(HostProbe v) { hostProbe = v; return this; }
