@@ -92,11 +92,13 @@ public final class FleetMember implements AutoCloseable {
     }
 
     /**
-     * Sets {@code builder}'s ownership predicate and, when {@code results_topic} is configured,
-     * the results sink as its second sink; returns {@code builder}.
+     * Sets {@code builder}'s ownership predicate, the {@code instance} tag on the points written
+     * to the database and, when {@code results_topic} is configured, the results sink as its
+     * second sink; returns {@code builder}.
      */
     public NetscanService.Builder configure(NetscanService.Builder builder) {
-        return builder.ownership(ownership()).alsoSink(resultsSink().orElse(null));
+        return builder.ownership(ownership()).pointTag("instance", config.instance())
+                .alsoSink(resultsSink().orElse(null));
     }
 
     /**

@@ -96,6 +96,8 @@ public final class NetscanService implements AutoCloseable {
     private final MetricsSink customSink;
     /** Offered every point as well (a fleet's results topic), or null. */
     private final MetricsSink secondSink;
+    /** A tag on every point written to the database: key, value; or empty. */
+    private final List<String> pointTags;
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
     private final SnmpSettings snmpSettings;
@@ -137,6 +139,7 @@ public final class NetscanService implements AutoCloseable {
         this.epochMillis = b.epochMillis;
         this.customSink = b.sink;
         this.secondSink = b.alsoSink;
+        this.pointTags = b.pointTags;
         this.hostProbe = b.hostProbe;
         this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
@@ -196,7 +199,8 @@ public final class NetscanService implements AutoCloseable {
         if (customSink != null) {
             sink = customSink;
         } else if (config.influx() != null) {
-            sink = new InfluxWriter(modules.writer()).start();
+            sink = new InfluxWriter(pointTags.isEmpty() ? modules.writer()
+                    : modules.writer().toBuilder().tag(pointTags.get(0), pointTags.get(1)).build()).start();
             ownsSink = true;
         } else {
             sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
@@ -749,6 +753,7 @@ public final class NetscanService implements AutoCloseable {
         private LongSupplier epochMillis = System::currentTimeMillis;
         private MetricsSink sink;
         private MetricsSink alsoSink;
+        private List<String> pointTags = List.of();
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
@@ -767,6 +772,9 @@ public final class NetscanService implements AutoCloseable {
          * The service's counters stay the first sink's; it flushes this one but does not close it.
          */
         public Builder alsoSink(MetricsSink v) { alsoSink = v; return this; }
+
+        /** A tag on every point written to the configured database (a fleet member's {@code instance}). */
+        public Builder pointTag(String key, String value) { pointTags = List.of(key, value); return this; }
 
         /** The host probe the governor samples (default: OSHI). */
         public Builder hostProbe(HostProbe v) { hostProbe = v; return this; }
