@@ -171,7 +171,7 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
         public Builder partitions(int v) { partitions = v; return this; }
         /** Default {@code netscan-fleet.<group>}. */
         public Builder topic(String v) { topic = v; return this; }
-        /** Default {@code <hostname>-<pid>}. */
+        /** Default: the host name (stable across restarts: it tags the points); set it when a host runs several. */
         public Builder instance(String v) { instance = v; return this; }
         public Builder groupProtocol(String v) { groupProtocol = v; return this; }
         public Builder sessionTimeout(Duration v) { sessionTimeout = v; return this; }
@@ -266,7 +266,7 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
             } catch (java.io.IOException e) {
                 host = "netscan";
             }
-            return host.replaceAll("[^A-Za-z0-9._:-]", "_") + "-" + ProcessHandle.current().pid();
+            return host.replaceAll("[^A-Za-z0-9._:-]", "_");
         }
     }
 }

@@ -168,6 +168,7 @@ public final class FleetMember implements AutoCloseable {
                 return;
             }
             this.service = java.util.Objects.requireNonNull(service, "service");
+            requireCodec();
             try (Admin admin = Admin.create(clientProperties())) {
                 ensureTopic(admin, config.topic(), "ownership");
                 if (config.changelog()) {
@@ -198,6 +199,26 @@ public final class FleetMember implements AutoCloseable {
             }
             running = true;
             thread = Thread.ofPlatform().name("netscan-fleet-member").daemon(true).start(this::run);
+        }
+    }
+
+    /** A compression codec asked for must be on the class path (the CLI jar leaves zstd and snappy out). */
+    private void requireCodec() {
+        String codec = config.clientProperties().getOrDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        String probe = switch (codec) {
+            case "zstd" -> "com.github.luben.zstd.Zstd";
+            case "snappy" -> "org.xerial.snappy.Snappy";
+            case "lz4" -> "net.jpountz.lz4.LZ4Factory";
+            default -> null;
+        };
+        if (probe == null) {
+            return;
+        }
+        try {
+            Class.forName(probe, false, FleetMember.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new FleetException("fleet.kafka.compression.type: " + codec + " needs its codec library, which this"
+                    + " build leaves out; use lz4 or none");
         }
     }
 

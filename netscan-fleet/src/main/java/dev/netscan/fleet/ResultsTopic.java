@@ -19,7 +19,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The results topic: every point in InfluxDB line protocol, tagged {@code instance=<name>}, in
+ * The results topic: every point in InfluxDB line protocol, tagged {@code instance=<name>} (right
+ * after the measurement name, as the database gets it), in
  * records of whole lines of at most {@value #MAX_RECORD_BYTES} bytes (Telegraf's
  * {@code kafka_consumer} with {@code data_format = "influx"} reads several lines per message; its
  * {@code max_message_len} examples are 65536 and 1000000), keyed by the instance. The sink is a
@@ -46,19 +47,17 @@ final class ResultsTopic {
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
         p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        return new LineProtocolStreamSink(new RecordStream(producer, topic, instance), true, Precision.NANOSECONDS,
-                queueCapacity);
+        LineProtocolStreamSink sink = new LineProtocolStreamSink(new RecordStream(producer, topic, instance), true,
+                Precision.NANOSECONDS, queueCapacity);
+        sink.tagEveryLine("instance", instance);
+        return sink;
     }
 
-    /**
-     * Whole lines in, records out. Called by the sink's one thread only. Inserts
-     * {@code ,instance=<name>} where each line's tag set ends (its first unescaped space).
-     */
+    /** Whole lines in, records of whole lines out. Called by the sink's one thread only. */
     static final class RecordStream extends OutputStream {
         private final KafkaProducer<byte[], byte[]> producer;
         private final String topic;
         private final byte[] key;
-        private final byte[] tag;
         private byte[] record = new byte[MAX_RECORD_BYTES];
         private int size;
         private final List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -67,7 +66,6 @@ final class ResultsTopic {
             this.producer = producer;
             this.topic = topic;
             this.key = instance.getBytes(StandardCharsets.UTF_8);
-            this.tag = (",instance=" + instance).getBytes(StandardCharsets.UTF_8); // validated: nothing to escape
         }
 
         @Override
@@ -111,26 +109,17 @@ final class ResultsTopic {
             }
         }
 
-        /** Appends the line {@code buf[from, to)} with the instance tag; starts a new record when full. */
+        /** Appends the line {@code buf[from, to)}; starts a new record when full. */
         private void append(byte[] buf, int from, int to) {
-            int need = to - from + tag.length;
+            int need = to - from;
             if (size > 0 && size + need > MAX_RECORD_BYTES) {
                 send();
             }
             if (need > record.length) {
                 record = Arrays.copyOf(record, need); // one line beyond a record: sent alone
             }
-            int space = from;
-            while (space < to && buf[space] != ' ' && buf[space] != '\n') {
-                space += buf[space] == '\\' ? 2 : 1;
-            }
-            space = Math.min(space, to);
-            System.arraycopy(buf, from, record, size, space - from);
-            size += space - from;
-            System.arraycopy(tag, 0, record, size, tag.length);
-            size += tag.length;
-            System.arraycopy(buf, space, record, size, to - space);
-            size += to - space;
+            System.arraycopy(buf, from, record, size, need);
+            size += need;
         }
 
         private void send() {

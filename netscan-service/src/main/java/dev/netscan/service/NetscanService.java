@@ -203,7 +203,11 @@ public final class NetscanService implements AutoCloseable {
                     : modules.writer().toBuilder().tag(pointTags.get(0), pointTags.get(1)).build()).start();
             ownsSink = true;
         } else {
-            sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
+            LineProtocolFileSink files = new LineProtocolFileSink(config.dataDir().resolve("metrics"));
+            if (!pointTags.isEmpty()) {
+                files.tagEveryLine(pointTags.get(0), pointTags.get(1));
+            }
+            sink = files.start();
             ownsSink = true;
         }
         if (secondSink != null) {
@@ -773,7 +777,7 @@ public final class NetscanService implements AutoCloseable {
          */
         public Builder alsoSink(MetricsSink v) { alsoSink = v; return this; }
 
-        /** A tag on every point written to the configured database (a fleet member's {@code instance}). */
+        /** A tag on every point written to the database or the metrics files (a fleet member's {@code instance}). */
         public Builder pointTag(String key, String value) { pointTags = List.of(key, value); return this; }
 
         /** The host probe the governor samples (default: OSHI). */
