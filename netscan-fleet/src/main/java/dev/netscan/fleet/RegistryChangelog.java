@@ -52,7 +52,14 @@ final class RegistryChangelog implements RegistryListener, AutoCloseable {
 
     /** What one restore read. */
     record Restored(List<Device> devices, long records, long tombstones, long corrupt, long bytes, long millis,
-            boolean complete) {}
+            boolean complete) {
+        @Override
+        public String toString() {
+            return "Restored[" + devices.size() + " devices from " + records + " records (" + bytes + " bytes, "
+                    + tombstones + " tombstones, " + corrupt + " unreadable) in " + millis + " ms"
+                    + (complete ? "" : ", incomplete") + "]";
+        }
+    }
 
     private final FleetConfig config;
     private final IntPredicate owns;
