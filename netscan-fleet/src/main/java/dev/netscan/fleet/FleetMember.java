@@ -462,13 +462,18 @@ public final class FleetMember implements AutoCloseable {
     }
 
     /**
-     * Leaves the group (the other members take this member's partitions at once) and stops the
-     * member thread, bounded (about 10 s). Does not close the service: close the service first,
-     * then the member, so that no device is pinged by this instance after another one took it over.
-     * Idempotent.
+     * Writes the last changelog records and delivers them (about 10 s at most), then leaves the
+     * group (the other members take this member's partitions at once, and read those records) and
+     * stops the member thread (about 10 s), then closes the results sink. Does not close the
+     * service: close the service first, then the member, so that no device is pinged by this
+     * instance after another one took it over. Idempotent.
      */
     @Override
     public void close() {
+        RegistryChangelog log = changelog;
+        if (log != null) {
+            log.close(); // its last records go out while this member still owns the partitions
+        }
         Thread t;
         synchronized (lifecycle) {
             running = false;
@@ -481,10 +486,6 @@ public final class FleetMember implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        RegistryChangelog log = changelog;
-        if (log != null) {
-            log.close();
         }
         synchronized (this) {
             if (results != null) {

@@ -203,7 +203,9 @@ final class RegistryChangelog implements RegistryListener, AutoCloseable {
      */
     void revoked() {
         synchronized (sending) {
-            producer.flush();
+            if (running) {
+                producer.flush();
+            }
         }
     }
 
@@ -271,10 +273,16 @@ final class RegistryChangelog implements RegistryListener, AutoCloseable {
         restoring = on ? Thread.currentThread() : null;
     }
 
-    /** Stops the writer after a last pass, delivers what the producer holds (bounded), closes the clients. */
+    /**
+     * Stops the writer after a last pass, delivers what the producer holds (bounded), closes the
+     * clients. Call it while the member still owns its partitions (before it leaves the group), so
+     * the last records are in the topic before a new owner reads. Idempotent.
+     */
     @Override
     public void close() {
-        running = false;
+        synchronized (sending) {
+            running = false;
+        }
         LockSupport.unpark(writer);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(5));

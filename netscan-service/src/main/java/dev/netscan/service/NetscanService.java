@@ -21,8 +21,6 @@ import dev.netscan.discovery.monitor.PingScheduler;
 import dev.netscan.discovery.snmp.SnmpCounters;
 import dev.netscan.discovery.snmp.SnmpEnrichment;
 import dev.netscan.discovery.snmp.SnmpSettings;
-import dev.netscan.influx.InfluxWriter;
-import dev.netscan.influx.LineProtocolFileSink;
 import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
@@ -196,24 +194,9 @@ public final class NetscanService implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         registry = loadRegistry();
         dropUnowned(); // a snapshot may hold devices another instance owns now
-        if (customSink != null) {
-            sink = customSink;
-        } else if (config.influx() != null) {
-            sink = new InfluxWriter(pointTags.isEmpty() ? modules.writer()
-                    : modules.writer().toBuilder().tag(pointTags.get(0), pointTags.get(1)).build()).start();
-            ownsSink = true;
-        } else {
-            LineProtocolFileSink files = new LineProtocolFileSink(config.dataDir().resolve("metrics"));
-            if (!pointTags.isEmpty()) {
-                files.tagEveryLine(pointTags.get(0), pointTags.get(1));
-            }
-            sink = files.start();
-            ownsSink = true;
-        }
-        if (secondSink != null) {
-            sink = new TeeSink(sink, ownsSink, secondSink);
-            ownsSink = true;
-        }
+        ServiceSink.Chosen chosen = ServiceSink.open(customSink, secondSink, config, modules.writer(), pointTags);
+        sink = chosen.sink();
+        ownsSink = chosen.owned();
         engine = IcmpEngine.start(engineConfig);
         surface = new OperatorSurface(this, httpSettings);
         governor = new Governor(modules.governor(), hostProbe != null ? hostProbe : new OshiHostProbe());
@@ -385,9 +368,8 @@ public final class NetscanService implements AutoCloseable {
     }
 
     /**
-     * Adds devices with the state another instance kept for them (a fleet member restoring its
-     * new partitions from the changelog), owned ones only; devices known already are left as
-     * they are. The scheduler picks them up at once. Returns how many were added.
+     * Adds devices with the state another instance kept (a fleet member's changelog), owned ones
+     * only; known devices are left as they are; the scheduler picks them up at once. Returns how many.
      */
     public int restoreDevices(Collection<Device> devices) {
         requireStarted();
