@@ -240,9 +240,22 @@ public final class FleetMember implements AutoCloseable {
         cons.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         cons.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         cons.put(CommonClientConfigs.CLIENT_ID_CONFIG, "netscan-" + config.instance() + "-restore");
+        KafkaConsumer<byte[], byte[]> restorer = new KafkaConsumer<>(cons, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> all = new ArrayList<>();
+        for (int i = 0; i < config.partitions(); i++) {
+            all.add(new TopicPartition(config.changelogTopic(), i));
+        }
+        try {
+            // every partition's leader answers before the first write (a topic created a moment ago
+            // says "not leader" for a while, and a producer that met that may wait out its timeout)
+            restorer.endOffsets(all, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "fleet: the changelog topic " + config.changelogTopic()
+                    + " does not answer yet (" + e + "); continuing");
+        }
         return new RegistryChangelog(config, this::owns, service::device, service::devices,
-                new KafkaProducer<>(prod, new ByteArraySerializer(), new ByteArraySerializer()),
-                new KafkaConsumer<>(cons, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+                new KafkaProducer<>(prod, new ByteArraySerializer(), new ByteArraySerializer()), restorer);
     }
 
     private void ensureTopic(Admin admin, String name, String what) throws InterruptedException {

@@ -13,12 +13,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -137,10 +134,7 @@ class FleetChangelogTest {
     /** What an earlier owner would have left: one record per device, some suspended. */
     private static void seed(FleetConfig cfg, List<Integer> all, Set<Integer> suspended, long seen, long until)
             throws Exception {
-        try (Admin admin = Admin.create(props(cfg))) {
-            admin.createTopics(List.of(new NewTopic(cfg.changelogTopic(), Optional.of(PARTITIONS), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
-        }
+        TestBroker.createTopic(cfg.changelogTopic(), PARTITIONS, Map.of("cleanup.policy", "compact"));
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props(cfg), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int ip : all) {

@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,10 +45,7 @@ class FleetFiguresTest {
         int n = Integer.getInteger("netscan.fleet.figures.devices", 5_000);
         FleetConfig cfg = FleetConfig.builder().kafkaBootstrap(TestBroker.bootstrap()).group("figures-" + System.nanoTime())
                 .partitions(PARTITIONS).build();
-        try (Admin admin = Admin.create(props())) {
-            admin.createTopics(List.of(new NewTopic(cfg.changelogTopic(), Optional.of(PARTITIONS), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
-        }
+        TestBroker.createTopic(cfg.changelogTopic(), PARTITIONS, Map.of("cleanup.policy", "compact"));
         long now = System.currentTimeMillis();
         Properties pp = props();
         pp.put("linger.ms", "20");
@@ -110,12 +105,7 @@ class FleetFiguresTest {
     void resultsTopicConfirmsPoints() throws Exception {
         int n = Integer.getInteger("netscan.fleet.figures.points", 20_000);
         String topic = "figures-results-" + System.nanoTime();
-        try (Admin admin = Admin.create(props())) {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-        }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, new byte[0])).get(30, TimeUnit.SECONDS); // the partition is ready
-        }
+        TestBroker.createTopic(topic, 1, Map.of());
         LineProtocolStreamSink sink = ResultsTopic.sink(props(), topic, "figures", 1 << 20).start();
         long ts = System.currentTimeMillis() * 1_000_000L;
         long t0 = System.nanoTime();

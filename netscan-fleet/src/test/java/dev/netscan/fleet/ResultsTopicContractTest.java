@@ -16,20 +16,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +36,6 @@ class ResultsTopicContractTest extends MetricsSinkContract {
     private static final String INSTANCE = "pi-7";
     private static final String TAG = ",instance=" + INSTANCE;
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static final byte[] PROBE = "probe".getBytes(StandardCharsets.UTF_8);
     private String topic;
 
     private static Properties props() throws Exception {
@@ -53,16 +46,7 @@ class ResultsTopicContractTest extends MetricsSinkContract {
 
     private static String newTopic() throws Exception {
         String t = "results-" + ProcessHandle.current().pid() + "-" + TOPICS.incrementAndGet();
-        try (Admin admin = Admin.create(props())) {
-            admin.createTopics(List.of(new NewTopic(t, Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-        }
-        // a new topic's partitions answer "not leader" for a moment: wait until each takes a record
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props(), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (int part = 0; part < 2; part++) {
-                p.send(new ProducerRecord<>(t, part, PROBE, new byte[0])).get(30, TimeUnit.SECONDS);
-            }
-        }
+        TestBroker.createTopic(t, 2, Map.of());
         return t;
     }
 
@@ -96,9 +80,6 @@ class ResultsTopicContractTest extends MetricsSinkContract {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (java.util.Arrays.equals(r.key(), PROBE)) {
-                        continue;
-                    }
                     assertThat(r.value().length).as("record size").isLessThanOrEqualTo(ResultsTopic.MAX_RECORD_BYTES);
                     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(INSTANCE);
                     new String(r.value(), StandardCharsets.UTF_8).lines().forEach(lines::add);

@@ -1,6 +1,17 @@
 package dev.netscan.fleet;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -16,6 +27,26 @@ public final class TestBroker {
     private static String bootstrap;
 
     private TestBroker() {}
+
+    /**
+     * Creates a topic and returns once every partition's leader answers (a new topic's partitions
+     * say "not leader" for a moment, and a producer that met that may wait out its delivery timeout).
+     */
+    public static void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(name, i));
+            }
+            c.endOffsets(tps, Duration.ofSeconds(30)); // asks each leader; retried until they answer
+        }
+    }
 
     /** The broker's bootstrap servers, starting it on first call. */
     public static synchronized String bootstrap() throws Exception {
