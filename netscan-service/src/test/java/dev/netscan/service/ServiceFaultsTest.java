@@ -64,6 +64,35 @@ class ServiceFaultsTest {
         }
     }
 
+    /** A sink that refuses (drops, as a full queue does) every ping while {@code refusing}, and accounts for it. */
+    static final class RefusingSink implements MetricsSink {
+        final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final java.util.concurrent.atomic.AtomicLong offered = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public boolean offerPing(PingResult r) {
+            offered.incrementAndGet();
+            if (refusing.get()) {
+                dropped.incrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        @Override public boolean offerDeviceInfo(int ipv4, SnmpInfo info, long ts) { return true; }
+        @Override public boolean offerPingStats(PingStats s) { return true; }
+        @Override public boolean offerHealth(HealthReport h) { return true; }
+
+        @Override
+        public dev.netscan.core.SinkCounters counters() {
+            long d = dropped.get();
+            long o = offered.get();
+            return new dev.netscan.core.SinkCounters(o, 0, o - d, 0, 0, 0, d, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, true, 0, false, 0, 0);
+        }
+    }
+
     private NetscanService.Builder service(MetricsSink sink) throws Exception {
         return service(sink, Duration.ofSeconds(1));
     }
@@ -253,6 +282,29 @@ class ServiceFaultsTest {
                         .isGreaterThanOrEqualTo(1);
             }
             Files.deleteIfExists(snapshot);
+        }
+    }
+
+    @Test
+    void degradedWhilePointsAreDroppedAndOkOnceAnIntervalPassesWithout() throws Exception {
+        RefusingSink sink = new RefusingSink();
+        try (NetscanService s = TestServices.start(service(sink).build())) {
+            Map<String, Object> doc = await(s, d -> reason(d, "points dropped in the last interval"));
+            assertThat(doc.get("status")).isEqualTo("degraded");
+            sink.refusing.set(false);
+            await(s, d -> "ok".equals(d.get("status")));
+        }
+    }
+
+    @Test
+    void degradedWhileThePingScheduleCannotBeServed() throws Exception {
+        var config = TestServices.config(dir.resolve("data"), "127.0.0.0/28").pingInterval(Duration.ofSeconds(1))
+                .pingTimeout(Duration.ofMillis(500)).maxConcurrentPingers(2).build(); // 16 devices/s needed, 4/s served
+        try (NetscanService s = TestServices.start(NetscanService.builder(config).hostProbe(new FakeHostProbe()).build())) {
+            Map<String, Object> doc = await(s, d -> reason(d, "ping schedule cannot be served"));
+            assertThat(doc.get("status")).isEqualTo("degraded");
+            assertThat(doc.get("ping_schedule_stretched")).isEqualTo(true);
+            assertThat(active(doc, NetscanService.CAUSE_SCHEDULE, "WARNING")).isTrue();
         }
     }
 }
