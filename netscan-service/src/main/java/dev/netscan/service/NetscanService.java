@@ -261,8 +261,7 @@ public final class NetscanService implements AutoCloseable {
             return; // said already: once per change, not once per reconciliation
         }
         if (s.stretched()) {
-            String message = ScheduleNotice.stretched(s, config);
-            LOG.log(System.Logger.Level.WARNING, message);
+            String message = ScheduleNotice.stretched(s, config); // logged by the governor with the alert
             governor.hold(CAUSE_SCHEDULE, AlertTier.WARNING, s.effectiveIntervalNanos() / 1e6, message);
         } else {
             governor.hold(CAUSE_SCHEDULE, AlertTier.INFO, s.effectiveIntervalNanos() / 1e6, ScheduleNotice.served(s, config));
