@@ -24,7 +24,6 @@ import dev.netscan.discovery.snmp.SnmpEnrichment;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -125,7 +124,7 @@ public final class NetscanService implements AutoCloseable {
     /** Storage and writer conditions as alerts; set by startLocked once the governor exists. */
     private volatile FaultWatch faults;
     /** A snapshot found unusable by loadRegistry (file, aside, why), reported once the governor exists. */
-    private String[] corruptSnapshot;
+    private RegistryRestore.SetAside corruptSnapshot;
     /** Runs after the restore (registry snapshot and the writer's spool scan), before anything else starts. */
     private final Runnable restoreHook;
     /** Effective interval last said (warning or clearance); scheduler thread only. */
@@ -158,10 +157,13 @@ public final class NetscanService implements AutoCloseable {
     }
 
     /**
-     * Starts everything. Loads the registry snapshot from {@code data_dir} if there is one (a
-     * corrupt snapshot is set aside as {@code registry.snapshot.corrupt-<time>} and reported, and
-     * the service starts empty), opens the ICMP socket, and schedules the periodic jobs; the first
-     * discovery sweep starts at once in the background. Idempotent.
+     * Starts everything. With {@code health_check_port} set, the HTTP surface comes up first
+     * ({@code /health/ready} answers 503 until start has finished). Loads the registry snapshot
+     * from {@code data_dir} if there is one (a damaged or unreadable snapshot is set aside as
+     * {@code registry.snapshot.corrupt-<time>}, counted in {@code snapshot_corrupt_total} and
+     * alerted, and the service starts without it), opens the writer (which scans its spool), the
+     * ICMP socket, and schedules the periodic jobs; the first discovery sweep starts at once in the
+     * background. Idempotent.
      *
      * @throws dev.netscan.discovery.IcmpUnavailableException when no ICMP socket can be opened
      *     (the message says how to grant one)
@@ -216,7 +218,7 @@ public final class NetscanService implements AutoCloseable {
         governor.loopFaults(governor.loopAlerts());
         faults = new FaultWatch(governor, config.dataDir(), config.snapshotInterval());
         if (corruptSnapshot != null) {
-            faults.snapshotCorrupt(Path.of(corruptSnapshot[0]), Path.of(corruptSnapshot[1]), corruptSnapshot[2]);
+            faults.snapshotCorrupt(corruptSnapshot.file(), corruptSnapshot.aside(), corruptSnapshot.why());
         }
         for (String w : config.capWarnings()) {
             LOG.log(System.Logger.Level.WARNING, w);
@@ -276,21 +278,7 @@ public final class NetscanService implements AutoCloseable {
     private DeviceRegistry loadRegistry() throws IOException {
         DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis)
                 .listener(new DeviceFanOut(() -> snmp, () -> surface, deviceListeners));
-        Path file = config.dataDir().resolve(SNAPSHOT);
-        if (Files.exists(file)) {
-            try {
-                DeviceRegistry loaded = DeviceRegistry.load(file, b);
-                LOG.log(System.Logger.Level.INFO, "restored " + loaded.size() + " devices from " + file);
-                return loaded;
-            } catch (CorruptSnapshotException e) {
-                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + epochMillis.getAsLong());
-                Files.move(file, aside);
-                LOG.log(System.Logger.Level.ERROR, "registry snapshot " + file + " is unusable (" + e.getMessage()
-                        + "); moved to " + aside + " and starting empty");
-                corruptSnapshot = new String[] {file.toString(), aside.toString(), String.valueOf(e.getMessage())};
-            }
-        }
-        return b.build();
+        return RegistryRestore.load(config.dataDir().resolve(SNAPSHOT), b, epochMillis.getAsLong(), a -> corruptSnapshot = a);
     }
 
     // ---------------------------------------------------------------- sweeps

@@ -307,4 +307,18 @@ class ServiceFaultsTest {
             assertThat(active(doc, NetscanService.CAUSE_SCHEDULE, "WARNING")).isTrue();
         }
     }
+
+    @Test
+    void anUnreadableSnapshotIsSetAsideCountedAndAlertedNeverACrash() throws Exception {
+        Path snapshot = dir.resolve("data").resolve("registry.snapshot");
+        Files.createDirectories(snapshot.resolve("not-a-snapshot")); // reading it fails with an I/O error
+        try (NetscanService s = TestServices.start(service(null, Duration.ofHours(1)).build())) {
+            Map<String, Object> doc = s.healthDocument();
+            assertThat(doc.get("snapshot_corrupt_total")).isEqualTo(1L);
+            assertThat(active(doc, FaultWatch.CAUSE_SNAPSHOT_CORRUPT, "WARNING")).isTrue();
+            assertThat(reason(doc, "cannot be read")).isTrue();
+            assertThat(Files.exists(snapshot)).isFalse();
+        }
+        assertThat(Files.isRegularFile(snapshot)).as("saved at close").isTrue();
+    }
 }
