@@ -112,11 +112,21 @@ public final class SnmpScanner implements AutoCloseable {
     };
     static final OID[] INSTANCE = new OID[BASE.length];
 
+    /**
+     * The GET's variable bindings, shared by every request: snmp4j only reads a request's bindings
+     * (to encode them) and decodes answers into new ones, so one set serves all queries.
+     */
+    private static final VariableBinding[] GET_BINDINGS = new VariableBinding[BASE.length];
+
     static {
         for (int i = 0; i < BASE.length; i++) {
             INSTANCE[i] = new OID(BASE[i]).append(0);
+            GET_BINDINGS[i] = new VariableBinding(INSTANCE[i]);
         }
     }
+
+    /** Devices a pump takes from the queue per lock acquisition. */
+    private static final int PUMP_BATCH = 32;
 
     private static final int F_DESCR = 0;
     private static final int F_OBJECT_ID = 1;
@@ -133,6 +143,8 @@ public final class SnmpScanner implements AutoCloseable {
     private final String bindAddress;
     private final int receiveBufferBytes;
     private final Continuation continuation = new Continuation();
+    /** The v1/v2c community, encoded once (snmp4j only reads it); null for v3. */
+    private final OctetString community;
 
     /** Guards queue, active, inFlight, started, closed. Critical sections are a few field updates. */
     private final Object lock = new Object();
@@ -176,6 +188,8 @@ public final class SnmpScanner implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.receiveBufferBytes = b.receiveBufferBytes;
         this.maxInFlight = settings.maxInFlight();
+        this.community = settings.version() == SnmpVersion.V3 || settings.community() == null
+                ? null : new OctetString(settings.community());
         this.rateLimit = settings.rateLimitPerSecond() > 0
                 ? new SnmpRateLimit(settings.rateLimitPerSecond(), settings.burst(), System.nanoTime())
                 : null;
@@ -336,11 +350,22 @@ public final class SnmpScanner implements AutoCloseable {
      */
     public int submitAll(IntIterable ipv4s) {
         int n = 0;
-        for (IntIterator it = ipv4s.iterator(); it.hasNext(); ) {
-            if (submit(it.nextInt())) {
-                n++;
+        synchronized (lock) { // one lock round for the whole list, then one pump
+            if (closed) {
+                return 0;
+            }
+            if (!started) {
+                throw new IllegalStateException("SNMP scanner not started");
+            }
+            for (IntIterator it = ipv4s.iterator(); it.hasNext(); ) {
+                int ipv4 = it.nextInt();
+                if (active.add(ipv4)) {
+                    queue.enqueue(ipv4);
+                    n++;
+                }
             }
         }
+        pump();
         return n;
     }
 
@@ -424,41 +449,67 @@ public final class SnmpScanner implements AutoCloseable {
         }
     }
 
-    /** Starts queued devices while there is room (and, with a rate limit, a token). */
+    /**
+     * Starts queued devices while there is room (and, with a rate limit, a token). Takes up to
+     * {@link #PUMP_BATCH} devices per acquisition of the lock and sends them outside it, so a
+     * burst of submissions (a scan's 20,000 live devices) costs one lock round per batch, not per
+     * device, against the receive thread that completes queries under the same lock.
+     */
     private void pump() {
+        Query[] batch = null;
         while (true) {
-            int ipv4;
-            Query q;
+            Query first = null;
+            int n = 0;
+            boolean paced = false;
             synchronized (lock) {
-                if (closed || !started || inFlight >= maxInFlight || queue.isEmpty()) {
-                    return;
-                }
-                if (rateLimit != null) {
-                    long waitNanos = rateLimit.tryAcquire(System.nanoTime());
-                    if (waitNanos > 0) {
-                        rateLimited.increment();
-                        scheduleWakeup(waitNanos);
-                        return;
+                while (n < PUMP_BATCH && !closed && started && inFlight < maxInFlight && !queue.isEmpty()) {
+                    if (rateLimit != null) {
+                        long waitNanos = rateLimit.tryAcquire(System.nanoTime());
+                        if (waitNanos > 0) {
+                            rateLimited.increment();
+                            scheduleWakeup(waitNanos);
+                            paced = true;
+                            break;
+                        }
                     }
+                    int ipv4 = queue.dequeueInt();
+                    inFlight++;
+                    Query q = new Query(ipv4);
+                    running.put(ipv4, q);
+                    if (n == 0) {
+                        first = q;
+                    } else {
+                        if (batch == null) {
+                            batch = new Query[PUMP_BATCH];
+                        }
+                        batch[0] = first;
+                        batch[n] = q;
+                    }
+                    n++;
                 }
-                ipv4 = queue.dequeueInt();
-                inFlight++;
-                q = new Query(ipv4);
-                running.put(ipv4, q);
             }
-            try {
-                q.address = new UdpAddress(InetAddress.getByAddress(new byte[] {
-                    (byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4}), settings.port());
-            } catch (UnknownHostException e) {
-                throw new AssertionError("four bytes are always an IPv4 address", e);
+            for (int k = 0; k < n; k++) {
+                startQuery(k == 0 ? first : batch[k]);
             }
-            q.target = target(q.address);
-            PDU pdu = newPdu(PDU.GET);
-            for (OID oid : INSTANCE) {
-                pdu.add(new VariableBinding(oid));
+            if (n == 0 || paced) {
+                return;
             }
-            send(q, pdu);
         }
+    }
+
+    /** Sends a query's first request: one GET for every field. */
+    private void startQuery(Query q) {
+        int ipv4 = q.ipv4;
+        try {
+            q.address = new UdpAddress(InetAddress.getByAddress(new byte[] {
+                (byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4}), settings.port());
+        } catch (UnknownHostException e) {
+            throw new AssertionError("four bytes are always an IPv4 address", e);
+        }
+        q.target = target(q.address);
+        PDU pdu = newPdu(PDU.GET);
+        pdu.addAll(GET_BINDINGS);
+        send(q, pdu);
     }
 
     /** Called under lock: one wake-up at a time, on a daemon thread made on first need. */
@@ -490,7 +541,7 @@ public final class SnmpScanner implements AutoCloseable {
             u.setVersion(SnmpConstants.version3);
             t = u;
         } else {
-            CommunityTarget<UdpAddress> c = new CommunityTarget<>(address, new OctetString(settings.community()));
+            CommunityTarget<UdpAddress> c = new CommunityTarget<>(address, community);
             c.setVersion(settings.version() == SnmpVersion.V1 ? SnmpConstants.version1 : SnmpConstants.version2c);
             t = c;
         }
