@@ -125,6 +125,15 @@ public final class SnmpScanner implements AutoCloseable {
         }
     }
 
+    /**
+     * Receive buffer per request in flight: each may bring back one answer or one ICMP error at
+     * once (a scan's 20,000 requests to hosts without an agent bring 20,000 port-unreachables
+     * within milliseconds), and the kernel drops what does not fit, which turns a fast no_agent
+     * into a timeout. About the truesize of one queued datagram.
+     */
+    private static final int RECEIVE_BYTES_PER_REQUEST = 2_048;
+    private static final long MAX_RECEIVE_BUFFER = 64L << 20;
+
     /** Devices a pump takes from the queue per lock acquisition. */
     private static final int PUMP_BATCH = 32;
 
@@ -186,7 +195,8 @@ public final class SnmpScanner implements AutoCloseable {
         this.clock = b.clock;
         this.warnings = b.warnings;
         this.bindAddress = b.bindAddress;
-        this.receiveBufferBytes = b.receiveBufferBytes;
+        this.receiveBufferBytes = b.receiveBufferBytes == 0 ? 0
+                : (int) Math.max(b.receiveBufferBytes, Math.min(MAX_RECEIVE_BUFFER, (long) settings.maxInFlight() * RECEIVE_BYTES_PER_REQUEST));
         this.maxInFlight = settings.maxInFlight();
         this.community = settings.version() == SnmpVersion.V3 || settings.community() == null
                 ? null : new OctetString(settings.community());
@@ -837,7 +847,12 @@ public final class SnmpScanner implements AutoCloseable {
             return this;
         }
 
-        /** SO_RCVBUF to ask for, in bytes (default 4 MiB; the kernel caps it at net.core.rmem_max); 0 keeps the system default. */
+        /**
+         * SO_RCVBUF to ask for, in bytes (default 4 MiB); the scanner asks for at least 2 KiB per
+         * request in flight (up to 64 MiB), since every request in flight may bring one datagram
+         * at once. The kernel caps the request at net.core.rmem_max unless the process has
+         * CAP_NET_ADMIN. 0 keeps the system default.
+         */
         public Builder receiveBufferBytes(int bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("receiveBufferBytes " + bytes + " is negative");
