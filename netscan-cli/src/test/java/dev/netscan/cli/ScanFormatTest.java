@@ -67,4 +67,31 @@ class ScanFormatTest {
         assertEquals("{\"summary\":{\"targets\":256,\"alive\":0,\"elapsed_ms\":5,\"rate_pps\":0},\"devices\":[]}",
                 text.strip());
     }
+
+    @Test
+    void csvHasAHeaderAndOneQuotedRowPerDeviceWithMillisecondsToThreeDecimals() {
+        List<ScanReport.Row> rows = List.of(
+                new ScanReport.Row("10.0.0.1", Ipv4.parse("10.0.0.1"), 0.0004, SnmpInfo.UNKNOWN, 1L),
+                new ScanReport.Row("10.0.0.2", Ipv4.parse("10.0.0.2"), 12.3456, new SnmpInfo("a,b", "say \"hi\"", "1.3.6",
+                        250, "=cmd", null), 1L),
+                new ScanReport.Row("10.0.0.3", Ipv4.parse("10.0.0.3"), 1_234.0, SnmpInfo.UNKNOWN, 1L));
+        String[] lines = print(ScanFormat.CSV, new ScanReport(3, 3, 1, 1.0, rows)).split(System.lineSeparator());
+        assertEquals(4, lines.length);
+        assertEquals("ip,rtt_ms,sys_name,sys_descr,sys_object_id,sys_location,sys_contact,sys_uptime_s", lines[0]);
+        assertEquals("10.0.0.1,0.000,,,,,,", lines[1]);
+        assertEquals("10.0.0.2,12.346,\"a,b\",\"say \"\"hi\"\"\",1.3.6,,'=cmd,2", lines[2]);
+        assertEquals("10.0.0.3,1234.000,,,,,,", lines[3]);
+    }
+
+    @Test
+    void millisecondsMatchTheFormatterAwayFromHalfwayCases() {
+        for (double v : new double[] {0, 0.001, 0.999, 1.0004, 9.9996, 10, 99.5, 1_000.25, 123_456.789}) {
+            StringBuilder b = new StringBuilder();
+            ScanFormat.millis(b, v);
+            assertEquals(String.format(java.util.Locale.ROOT, "%.3f", v), b.toString(), "for " + v);
+        }
+        StringBuilder b = new StringBuilder();
+        ScanFormat.millis(b, Double.NaN);
+        assertEquals("NaN", b.toString());
+    }
 }
