@@ -10,8 +10,13 @@ netscan_java_feature() { # prints the feature release (e.g. 25) of the Java at $
   local home=$1 v=
   [ -x "$home/bin/java" ] || return 0
   [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ] || [ -x "$home/bin/javac" ] || return 0
-  if [ -f "$home/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  if [ -f "$home/release" ]; then # read with built-ins: the launcher runs this at every start
+    local line
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9]*}; break ;;
+      esac
+    done <"$home/release"
   fi
   if [ -z "$v" ]; then
     v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
