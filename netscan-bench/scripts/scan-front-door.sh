@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one-shot `netscan scan` through the launcher (scripts/run-jar: AOT cache, C1, young generation),
+# The one-shot `netscan scan` as a user runs it (scripts/netscan, then scripts/run-jar: AOT cache, C1, young generation),
 # against a baseline jar run with the old launcher's flags and against fping, alternated REPS times in
 # one run; medians. Loopback only:
 #   A  issue 19 case A: 127.2.0.0/18 + 127.2.64.0/20 (20,476 addresses), SNMP on, no agent, inside a
@@ -56,7 +56,7 @@ A_ARGS=(scan 127.2.0.0/18 127.2.64.0/20 --rate 1000000 --in-flight 65536 --forma
 S_ARGS=(scan 127.1.0.0/16 --no-snmp -q --rate max --in-flight 65536 --retries 0 --timeout 200ms --format json)
 for rep in $(seq 1 "$REPS"); do
   if [[ "$CASES" == *" A "* ]]; then
-    run A-ours ip netns exec "$ns" env NETSCAN_JAR="$JAR" bash scripts/run-jar "${A_ARGS[@]}"
+    run A-ours ip netns exec "$ns" bash scripts/netscan "${A_ARGS[@]}"
     echo "rep $rep A ours: $(tail -1 "$work/A-ours") s wall/cpu; $(grep -h '^SNMP:' "$work/err" || echo 'no SNMP line'); rows $(($(wc -l <"$work/out") - 1))"
     if [ -n "${BASE_JAR:-}" ]; then
       run A-base ip netns exec "$ns" "${BASE[@]}" "$BASE_JAR" "${A_ARGS[@]}"
@@ -66,7 +66,7 @@ for rep in $(seq 1 "$REPS"); do
   if [[ "$CASES" == *" S "* ]]; then
     run S-fping fping -g 127.1.0.0/16 -a -q -i 0 -r 0 -t 200
     echo "rep $rep S fping: $(tail -1 "$work/S-fping") s wall/cpu; $(wc -l <"$work/out") alive"
-    run S-ours env NETSCAN_JAR="$JAR" bash scripts/run-jar "${S_ARGS[@]}"
+    run S-ours bash scripts/netscan "${S_ARGS[@]}"
     sweep=$(grep -o '"elapsed_ms":[0-9]*' "$work/out" | head -1 | cut -d: -f2)
     echo "${sweep:-0}" >>"$work/S-sweep"
     echo "rep $rep S ours: $(tail -1 "$work/S-ours") s wall/cpu; sweep ${sweep:-?} ms; $(grep -o '"alive":[0-9]*' "$work/out" | head -1)"
