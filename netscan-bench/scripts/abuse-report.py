@@ -89,6 +89,7 @@ n_seg = len(starts)
 lost_by_kill = [np.zeros(len(devices), dtype=np.int64) for _ in kills]
 gap_ms_by_kill = [np.zeros(len(devices), dtype=np.int64) for _ in kills]
 lost_in_process = np.zeros(n_seg, dtype=np.int64)
+seg_first_min = np.full(n_seg, np.iinfo(np.int64).max, dtype=np.int64)
 extra_in_process = np.zeros(n_seg, dtype=np.int64)
 devices_lost_in_process = set()
 lost_at_stop = 0
@@ -123,6 +124,7 @@ for di, (ip, (ts, vals)) in enumerate(sorted(devices.items())):
                 missing_devices_in_process[k] += 1
             continue
         firsts[k], lasts[k] = int(part[0]), int(part[-1])
+        seg_first_min[k] = min(seg_first_min[k], firsts[k])
         expected = int(round((part[-1] - part[0]) / INTERVAL)) + 1
         if expected > len(part):
             lost_in_process[k] += expected - len(part)
@@ -177,17 +179,27 @@ if first_points:
     p(f"first sample per device: {(fp.min() - t_first) / 1000:.1f} .. {(fp.max() - t_first) / 1000:.1f} s after start")
 p("")
 p("points lost per device in each restart gap (kill -9 .. first sample of the new process):")
-p("  kill  at(s)  restart->/health(s)  max lost  p99  p50  devices >3  longest gap(s)")
+p("  kill  at(s)  kill->first new sample(s)  kill->/health(s)  max lost  p99  p50  devices >3  longest gap(s)")
 worst_kill = 0
 for k, (kill_ms, start_ms, health_ms) in enumerate(kills):
     lk = lost_by_kill[k]
     worst_kill = max(worst_kill, int(lk.max()) if len(lk) else 0)
-    p(f"  {k + 1:4d}  {(kill_ms - t_first) / 1000:6.0f}  {(health_ms - kill_ms) / 1000:19.1f}  {int(lk.max()):8d}  "
+    first_new = (seg_first_min[k + 1] - kill_ms) / 1000 if k + 1 < n_seg else float("nan")
+    p(f"  {k + 1:4d}  {(kill_ms - t_first) / 1000:6.0f}  {first_new:24.1f}  {(health_ms - kill_ms) / 1000:15.1f}  {int(lk.max()):8d}  "
       f"{int(np.percentile(lk, 99)):3d}  {int(np.percentile(lk, 50)):3d}  {int((lk > MAX_LOST_PER_KILL).sum()):10d}  "
       f"{gap_ms_by_kill[k].max() / 1000:14.1f}")
 lost_other = int(lost_in_process.sum())
 p(f"points lost inside a process's life (outages included): {lost_other:,} on {len(devices_lost_in_process)} devices, "
   f"by process {lost_in_process.tolist()}; devices absent from a restarted process: {missing_devices_in_process.tolist()}")
+pid_of = [d for ms, n, d in events if n == "netscan_start"]
+local_last = {}
+for r in samples:
+    if num(r, "local_total") is not None:
+        local_last[r["pid"]] = int(num(r, "local_total"))
+p("  per process: points lost in its life vs probes it refused itself (local outcomes: counted by cause in /health,")
+p("  never written as ping points; the last 10 s sample before a kill misses the last seconds):")
+for k in range(n_seg):
+    p(f"    process {k} (pid {pid_of[k]}): lost {int(lost_in_process[k]):,}, local outcomes {local_last.get(pid_of[k], 0):,}")
 p(f"points lost at the final stop (SIGTERM): {lost_at_stop:,} on {devices_lost_at_stop} devices")
 p("30 s bins where fewer samples were written than one per device per second (kill bins include the gap):")
 for line in deficits:
