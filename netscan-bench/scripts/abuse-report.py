@@ -200,6 +200,10 @@ p("  per process: points lost in its life vs probes it refused itself (local out
 p("  never written as ping points; the last 10 s sample before a kill misses the last seconds):")
 for k in range(n_seg):
     p(f"    process {k} (pid {pid_of[k]}): lost {int(lost_in_process[k]):,}, local outcomes {local_last.get(pid_of[k], 0):,}")
+last_sample = next((r for r in reversed(samples) if num(r, "spool_pending") is not None), None)
+if last_sample is not None and (num(last_sample, "spool_pending") or 0) > 0:
+    p(f"  the spool still held {int(num(last_sample, 'spool_pending')):,} points at the last sample before the stop (durable on "
+      f"disk; the next start sends them first): the newest points, so they count as lost at the end of the last process")
 p(f"points lost at the final stop (SIGTERM): {lost_at_stop:,} on {devices_lost_at_stop} devices")
 p("30 s bins where fewer samples were written than one per device per second (kill bins include the gap):")
 for line in deficits:
