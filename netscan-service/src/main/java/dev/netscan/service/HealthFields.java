@@ -65,6 +65,8 @@ final class HealthFields {
         m.put("ping_lateness_p50_us", sc.latenessP50Micros());
         m.put("ping_lateness_p99_us", sc.latenessP99Micros());
         m.put("ping_lateness_max_us", sc.latenessMaxMicros());
+        m.put("ping_lateness_recent_p99_us", sc.latenessRecentP99Micros());
+        m.put("ping_catch_up_skips_total", sc.catchUpSkips());
         IcmpCounters ic = s.engine().counters();
         m.put("icmp_socket", ic.socketKind() == null ? "none" : ic.socketKind().name().toLowerCase(java.util.Locale.ROOT));
         m.put("icmp_sent_total", ic.sent());

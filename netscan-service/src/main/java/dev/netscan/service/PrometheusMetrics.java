@@ -62,6 +62,8 @@ final class PrometheusMetrics {
             c("ping_send_errors_total", "netscan_ping_send_errors", "Monitoring pings that could not be sent (local errors, not device loss)."),
             g("ping_in_flight", "netscan_pings_in_flight", "Monitoring pings awaiting a reply."),
             c("late_pings_total", "netscan_pings_late", "Monitoring pings sent later than their schedule allowed."),
+            c("ping_catch_up_skips_total", "netscan_ping_catch_up_skips", "Device due times skipped because the scheduler was a whole interval behind (each such device was pinged once, late)."),
+            gu("ping_lateness_recent_p99_us", "netscan_ping_lateness_recent_p99_seconds", 1e-6, Unit.SECONDS, "99th percentile lateness of monitoring pings over the last 30 to 60 s."),
             c("icmp_sent_total", "netscan_icmp_sent", "ICMP echo requests sent by the engine (monitoring and discovery)."),
             c("icmp_ignored_total", "netscan_icmp_ignored_packets", "ICMP packets received that matched no probe."),
             g("snmp_suspended_devices", "netscan_snmp_suspended_devices", "Devices SNMP is backing off from after repeated failures."),

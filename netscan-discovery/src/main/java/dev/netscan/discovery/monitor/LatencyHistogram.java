@@ -50,6 +50,28 @@ final class LatencyHistogram {
         return max;
     }
 
+    /**
+     * The value at or below which {@code percentile} percent of the recordings of this histogram
+     * and {@code other} together fall (upper bucket edge); allocates nothing.
+     */
+    long percentileWith(LatencyHistogram other, double percentile) {
+        long all = total + other.total;
+        long top = Math.max(max, other.max);
+        if (all == 0) {
+            return 0;
+        }
+        long rank = (long) Math.ceil(percentile / 100.0 * all);
+        rank = Math.max(1, Math.min(all, rank));
+        long seen = 0;
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i] + other.counts[i];
+            if (seen >= rank) {
+                return Math.min(top, upperEdge(i));
+            }
+        }
+        return top;
+    }
+
     void reset() {
         java.util.Arrays.fill(counts, 0);
         total = 0;

@@ -36,9 +36,22 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * device's phase is a hash of its address, so 20,000 devices at 1 s are spread into a steady
  * 20,000 probes per second, and a device keeps the same phase if it is removed and added again
  * (a device pruned and rediscovered within one cycle is therefore never pinged twice in an
- * interval). Due times are {@code start + cycle * interval + phase}: a slow or lost reply never
- * shifts later pings, and a scheduler that falls behind (a GC pause) catches up bucket by bucket,
- * recording how late each probe went out.
+ * interval). Due times are {@code start + cycle * interval + phase}, where {@code start} is when
+ * the first reconciliation has put the registry's devices on the schedule: a slow or lost reply
+ * never shifts later pings.
+ *
+ * <p><b>Devices added in bulk</b> (a restore, a sweep's results) are spread evenly over the one
+ * interval after they are added: each is first due when the wheel next reaches its phase, never
+ * all at once; a device's lateness is measured against its own due time, and never from before it
+ * was put on the schedule.
+ *
+ * <p><b>Falling behind</b> (a GC pause, a stalled thread, a long reconciliation). A bucket more
+ * than one tick late is caught up at twice the schedule's speed (one bucket per half tick), and
+ * when the monitoring lane cannot take a probe (in-flight bound full, engine queue full) the
+ * catch-up waits instead of refusing: catch-up never causes a local outcome of its own. A
+ * scheduler a whole interval or more behind skips whole cycles (counted in
+ * {@link Counters#catchUpSkips()}), so a late device is pinged once, late, and then keeps its
+ * phase: never twice for one due time. Only a bucket fired on time refuses when the lane is full.
  *
  * <p><b>Reconciliation</b> every {@code reconcileInterval}: devices in the registry but not
  * scheduled start, scheduled ones no longer in the registry stop. Every device of the registry is
@@ -79,6 +92,8 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 public final class PingScheduler implements AutoCloseable {
     private static final long LATE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long TARGET_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The recent lateness percentile covers the last 30 to 60 s. */
+    private static final long RECENT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final MonitorProber prober;
     private final DeviceRegistry devices;
@@ -102,6 +117,8 @@ public final class PingScheduler implements AutoCloseable {
     private int[] slotBucket = new int[0]; // -1 when the slot is free
     private int[] slotPos = new int[0];
     private int[] slotGen = new int[0];
+    /** When each slot was put on the schedule (scheduler clock): its lateness never counts from before. */
+    private long[] slotSince = new long[0];
     private final IntArrayList freeSlots = new IntArrayList();
     private int slotHighWater;
     private int generation;
@@ -110,6 +127,13 @@ public final class PingScheduler implements AutoCloseable {
     private final IntArrayList pending = new IntArrayList();
     private final RollingStats stats;
     private final LatencyHistogram lateness = new LatencyHistogram();
+    /**
+     * Lateness of the last one to two {@link #RECENT_WINDOW_NANOS}: {@code recent[recentCurrent]}
+     * fills, the other holds the window before; at each rotation the older one is reset.
+     */
+    private final LatencyHistogram[] recent = {new LatencyHistogram(), new LatencyHistogram()};
+    private int recentCurrent;
+    private long nextRecentRotation;
     private final MpscUnboundedAtomicArrayQueue<PingResult> results = new MpscUnboundedAtomicArrayQueue<>(4096);
     /** Slots of probes that ended in a local outcome on an engine thread, by address (rare: boxing is fine). */
     private final MpscUnboundedAtomicArrayQueue<Integer> localResults = new MpscUnboundedAtomicArrayQueue<>(64);
@@ -146,6 +170,9 @@ public final class PingScheduler implements AutoCloseable {
     private volatile long latenessP50Micros;
     private volatile long latenessP99Micros;
     private volatile long latenessMaxMicros;
+    private volatile long latenessRecentP99Micros;
+    private final AtomicLong catchUpSkips = new AtomicLong();
+    private final Runnable stepHook;
 
     private final LoopFaults faults;
     private final AtomicLong resultFailures = new AtomicLong();
@@ -160,6 +187,10 @@ public final class PingScheduler implements AutoCloseable {
     private long period;
     private long nextReconcile;
     private long nextPublish;
+    /** Position in the current bucket where a paused catch-up resumes (0 when the bucket starts). */
+    private int firePos;
+    /** When the last bucket was fired late (catch-up pacing). */
+    private long lastCatchUpFire;
 
     private final Object lifecycle = new Object();
     private SupervisedLoop thread;
@@ -177,6 +208,7 @@ public final class PingScheduler implements AutoCloseable {
         this.shed = b.shed;
         this.scheduleListener = b.scheduleListener;
         this.faults = b.faults;
+        this.stepHook = b.stepHook;
         this.effectiveIntervalNanos = intervalNanos;
         this.reconcileNanos = b.reconcileInterval.toNanos();
         this.windowNanos = b.statsWindow.toNanos();
@@ -241,7 +273,7 @@ public final class PingScheduler implements AutoCloseable {
         }
         if (t != null && t.close(Duration.ofSeconds(5))) {
             drainResults(); // the scheduler thread has ended: its structures are ours now
-            publishLateness();
+            publishLateness(nanoTime.getAsLong());
         }
     }
 
@@ -252,46 +284,83 @@ public final class PingScheduler implements AutoCloseable {
      * stretching never skips a bucket.
      */
     private long step() {
-        if (!loopAnchored) {
-            anchor = nanoTime.getAsLong();
-            period = effectiveIntervalNanos;
-            nextReconcile = anchor;
-            nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
-            loopAnchored = true;
+        if (stepHook != null) {
+            stepHook.run();
         }
         if (!running) {
             return TARGET_TICK_NANOS;
         }
+        if (!loopAnchored) {
+            // The clock starts once the first reconciliation has put the registry on the
+            // schedule: its duration (20,000 restored devices) is not lateness, and no bucket is
+            // overdue the moment it ends.
+            reconcileRequested = false;
+            reconcile();
+            anchor = nanoTime.getAsLong();
+            period = effectiveIntervalNanos;
+            nextReconcile = anchor + reconcileNanos;
+            nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
+            nextRecentRotation = anchor + RECENT_WINDOW_NANOS;
+            lastCatchUpFire = anchor;
+            loopAnchored = true;
+        }
         drainResults();
         long now = nanoTime.getAsLong();
-        if (now - nextReconcile >= 0 || reconcileRequested) {
+        // not while a bucket is half fired: a reconciliation moves devices within buckets, and a
+        // device moved behind the resume position would be pinged twice
+        if (firePos == 0 && (now - nextReconcile >= 0 || reconcileRequested)) {
             reconcileRequested = false;
             nextReconcile = now + reconcileNanos; // before: a reconciliation that throws is not retried at once
             reconcile();
+            now = nanoTime.getAsLong();
         }
         long due = anchor + dueOffset(tick - anchorTick, period);
-        if (effectiveIntervalNanos != period) {
+        if (effectiveIntervalNanos != period && firePos == 0) {
             anchor = due;
             anchorTick = tick;
             period = effectiveIntervalNanos;
         }
+        if (now - due >= period && firePos == 0) {
+            // a whole interval or more behind: skip whole cycles, so each device is caught up once
+            long cycles = (now - due) / period;
+            catchUpSkips.addAndGet(cycles * scheduled);
+            tick += cycles * bucketCount;
+            due = anchor + dueOffset(tick - anchorTick, period);
+        }
+        long tickNanos = Math.max(1, period / bucketCount);
+        long pace = Math.max(1, tickNanos / 2);
+        long wait = 0;
         int fired = 0;
         while (running && now - due >= 0) {
+            boolean catchingUp = now - due > tickNanos;
+            if (catchingUp && now - lastCatchUpFire < pace) {
+                wait = lastCatchUpFire + pace - now; // catch up at twice the schedule's speed, no faster
+                break;
+            }
             int cursor = (int) (tick % bucketCount);
             long cycle = tick / bucketCount;
-            tick++; // before firing: a bucket whose firing throws is not fired twice
-            fire(cursor, due, now, cycle);
+            if (!fire(cursor, due, cycle, catchingUp)) {
+                wait = pace; // the lane is full: wait for it rather than refuse
+                lastCatchUpFire = now;
+                break;
+            }
+            tick++;
+            if (catchingUp) {
+                lastCatchUpFire = now;
+            }
             due = anchor + dueOffset(tick - anchorTick, period);
             if (++fired % 64 == 0) {
                 drainResults();
-                now = nanoTime.getAsLong();
             }
+            now = nanoTime.getAsLong();
         }
         if (now - nextPublish >= 0) {
-            publishLateness();
+            publishLateness(now);
             nextPublish = now + TimeUnit.SECONDS.toNanos(1);
         }
-        long wait = Math.min(due - now, nextReconcile - now);
+        if (wait == 0) {
+            wait = Math.min(due - now, nextReconcile - now);
+        }
         return wait > 0 ? Math.min(wait, TARGET_TICK_NANOS) : 0;
     }
 
@@ -299,11 +368,17 @@ public final class PingScheduler implements AutoCloseable {
         return (ticks / bucketCount) * period + ((ticks % bucketCount) * period) / bucketCount;
     }
 
-    private void fire(int bucket, long due, long now, long cycle) {
+    /**
+     * Fires bucket {@code bucket} from {@link #firePos}. Returns false when a late bucket paused
+     * because the monitoring lane could not take a probe (it resumes there at a later step),
+     * true when the bucket is done.
+     */
+    private boolean fire(int bucket, long due, long cycle, boolean catchingUp) {
         IntArrayList list = wheel[bucket];
         int n = list.size();
-        if (n == 0) {
-            return;
+        if (firePos >= n) {
+            firePos = 0;
+            return true;
         }
         boolean shedding = (cycle & 1) == 1 && shed.getAsBoolean();
         // One volatile read instead of a registry lock per device while nothing is suspended
@@ -311,8 +386,10 @@ public final class PingScheduler implements AutoCloseable {
         // suspension recorded just after a per-device check always was).
         boolean anySuspended = devices.suspendedCount() > 0;
         long clock = nanoTime.getAsLong();
-        for (int i = 0; i < n; i++) {
-            int ip = slotIp[list.getInt(i)];
+        for (int i = firePos; i < n; i++) {
+            int slot = list.getInt(i);
+            int ip = slotIp[slot];
+            firePos = i + 1; // before: a probe whose handling throws is not fired twice
             if (anySuspended && devices.isSuspended(ip)) {
                 suspendedSkips.incrementAndGet();
                 continue;
@@ -320,22 +397,38 @@ public final class PingScheduler implements AutoCloseable {
             if ((i & 15) == 15) {
                 clock = nanoTime.getAsLong(); // lateness stays exact to a few microseconds
             }
-            long lateNanos = clock - due;
-            lateness.record(lateNanos / 1_000);
-            if (lateNanos > LATE_THRESHOLD_NANOS) {
-                late.incrementAndGet();
-            }
             if (shedding) {
-                refuse(list.getInt(i), LocalOutcome.GOVERNOR_SHED);
+                refuse(slot, LocalOutcome.GOVERNOR_SHED);
             } else if (sent.get() - completed.get() >= maxInFlight) {
-                refuse(list.getInt(i), LocalOutcome.IN_FLIGHT_FULL);
+                if (catchingUp) {
+                    firePos = i;
+                    prober.flush();
+                    return false;
+                }
+                refuse(slot, LocalOutcome.IN_FLIGHT_FULL);
             } else if (prober.trySubmit(ip, timeoutNanos, onResult)) {
                 sent.incrementAndGet();
+            } else if (catchingUp) {
+                firePos = i;
+                prober.flush();
+                return false;
             } else {
-                refuse(list.getInt(i), prober.refusalCause());
+                refuse(slot, prober.refusalCause());
             }
+            recordLateness(clock - Math.max(due, slotSince[slot]));
         }
+        firePos = 0;
         prober.flush(); // one sender wake-up per bucket, not one per probe
+        return true;
+    }
+
+    private void recordLateness(long lateNanos) {
+        long micros = lateNanos / 1_000;
+        lateness.record(micros);
+        recent[recentCurrent].record(micros);
+        if (lateNanos > LATE_THRESHOLD_NANOS) {
+            late.incrementAndGet();
+        }
     }
 
     /**
@@ -461,10 +554,13 @@ public final class PingScheduler implements AutoCloseable {
                 changes++;
             }
         }
-        // 3. start the new ones
+        // 3. start the new ones; each is due from now on, at its phase
         int[] add = pending.elements();
-        for (int i = 0, m = pending.size(); i < m; i++) {
-            schedule(add[i]);
+        int m = pending.size();
+        long since = m > 0 ? nanoTime.getAsLong() : 0;
+        for (int i = 0; i < m; i++) {
+            int slot = schedule(add[i]); // may grow the slot arrays: index after the call
+            slotSince[slot] = since;
             changes++;
         }
         lastModCount = mod;
@@ -556,13 +652,20 @@ public final class PingScheduler implements AutoCloseable {
         Arrays.fill(slotBucket, old, cap, -1);
         slotPos = Arrays.copyOf(slotPos, cap);
         slotGen = Arrays.copyOf(slotGen, cap);
+        slotSince = Arrays.copyOf(slotSince, cap);
         stats.ensureCapacity(cap);
     }
 
-    private void publishLateness() {
+    private void publishLateness(long now) {
         latenessP50Micros = lateness.percentile(50);
         latenessP99Micros = lateness.percentile(99);
         latenessMaxMicros = lateness.max();
+        latenessRecentP99Micros = recent[recentCurrent].percentileWith(recent[1 - recentCurrent], 99);
+        if (now - nextRecentRotation >= 0) {
+            recentCurrent = 1 - recentCurrent;
+            recent[recentCurrent].reset();
+            nextRecentRotation = now + RECENT_WINDOW_NANOS;
+        }
     }
 
     /** Whether {@code ipv4} is on the schedule now (a racy read for tests and diagnostics). */
@@ -586,7 +689,8 @@ public final class PingScheduler implements AutoCloseable {
                 sendErrors.get(), Math.max(0, s - c), late.get(),
                 latenessP50Micros, latenessP99Micros, latenessMaxMicros, suspendedSkips.get(), reconciliations.get(),
                 new LocalCounts(byCause), effectiveIntervalNanos,
-                (t == null ? 0 : t.failures()) + resultFailures.get(), t == null ? 0 : t.restarts());
+                (t == null ? 0 : t.failures()) + resultFailures.get(), t == null ? 0 : t.restarts(),
+                latenessRecentP99Micros, catchUpSkips.get());
     }
 
     /** The last check of the schedule against what can be served (a snapshot; never null). */
@@ -661,7 +765,8 @@ public final class PingScheduler implements AutoCloseable {
      * @param unreachable destination-unreachable results
      * @param sendErrors probes the kernel refused to send (a device outcome, with its errno)
      * @param inFlight probes sent whose result has not arrived
-     * @param latePings probes sent more than 10 ms after their due time
+     * @param latePings probes sent more than 10 ms after their due time (a device's due time is
+     *     never before it was put on the schedule)
      * @param latenessP50Micros median lateness since start
      * @param latenessP99Micros 99th percentile lateness since start
      * @param latenessMaxMicros largest lateness since start
@@ -671,11 +776,16 @@ public final class PingScheduler implements AutoCloseable {
      * @param effectiveIntervalNanos the interval in force (see {@link Schedule})
      * @param loopFailures steps of the scheduler thread and result hand-overs that threw and were survived
      * @param loopRestarts times the scheduler thread ended and its watchdog started a new one
+     * @param latenessRecentP99Micros 99th percentile lateness over the last 30 to 60 s (a slow
+     *     start does not hide the steady state)
+     * @param catchUpSkips device due times skipped because the scheduler was a whole interval or
+     *     more behind (each such device was pinged once, late, instead of once per missed cycle)
      */
     public record Counters(int scheduled, long pingsSent, long replies, long timeouts, long unreachable,
             long sendErrors, long inFlight, long latePings, long latenessP50Micros,
             long latenessP99Micros, long latenessMaxMicros, long suspendedSkips, long reconciliations,
-            LocalCounts local, long effectiveIntervalNanos, long loopFailures, long loopRestarts) {}
+            LocalCounts local, long effectiveIntervalNanos, long loopFailures, long loopRestarts,
+            long latenessRecentP99Micros, long catchUpSkips) {}
 
     /** Builds a {@link PingScheduler}; {@link #build()} validates. */
     public static final class Builder {
@@ -691,6 +801,7 @@ public final class PingScheduler implements AutoCloseable {
         private BooleanSupplier shed = () -> false;
         private ScheduleListener scheduleListener;
         private LoopFaults faults = LoopFaults.NONE;
+        private Runnable stepHook;
         private LongSupplier nanoTime = System::nanoTime;
         private LongSupplier epochNanos = () -> {
             java.time.Instant now = java.time.Instant.now();
@@ -720,6 +831,11 @@ public final class PingScheduler implements AutoCloseable {
         /** Where the scheduler reports a step that threw and a restart of its thread; default {@link LoopFaults#NONE}. */
         public Builder loopFaults(LoopFaults v) { faults = Objects.requireNonNull(v); return this; }
         public Builder statsWindow(Duration v) { statsWindow = v; return this; }
+        /**
+         * Test seam: runs at the start of each step on the scheduler thread (a test stalls the
+         * thread with it); default none. Must not throw.
+         */
+        public Builder stepHook(Runnable v) { stepHook = v; return this; }
         /** Monotonic clock for the schedule (default {@link System#nanoTime()}). */
         public Builder nanoTime(LongSupplier v) { nanoTime = v; return this; }
         /** Wall clock in epoch nanoseconds, for timestamps. */
