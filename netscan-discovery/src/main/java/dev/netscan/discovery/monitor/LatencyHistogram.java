@@ -35,19 +35,7 @@ final class LatencyHistogram {
 
     /** The value at or below which {@code percentile} percent of recordings fall (upper bucket edge). */
     long percentile(double percentile) {
-        if (total == 0) {
-            return 0;
-        }
-        long rank = (long) Math.ceil(percentile / 100.0 * total);
-        rank = Math.max(1, Math.min(total, rank));
-        long seen = 0;
-        for (int i = 0; i < counts.length; i++) {
-            seen += counts[i];
-            if (seen >= rank) {
-                return Math.min(max, upperEdge(i));
-            }
-        }
-        return max;
+        return percentile(this, null, percentile);
     }
 
     /**
@@ -55,16 +43,20 @@ final class LatencyHistogram {
      * and {@code other} together fall (upper bucket edge); allocates nothing.
      */
     long percentileWith(LatencyHistogram other, double percentile) {
-        long all = total + other.total;
-        long top = Math.max(max, other.max);
+        return percentile(this, other, percentile);
+    }
+
+    private static long percentile(LatencyHistogram a, LatencyHistogram b, double percentile) {
+        long all = a.total + (b == null ? 0 : b.total);
+        long top = b == null ? a.max : Math.max(a.max, b.max);
         if (all == 0) {
             return 0;
         }
         long rank = (long) Math.ceil(percentile / 100.0 * all);
         rank = Math.max(1, Math.min(all, rank));
         long seen = 0;
-        for (int i = 0; i < counts.length; i++) {
-            seen += counts[i] + other.counts[i];
+        for (int i = 0; i < a.counts.length; i++) {
+            seen += a.counts[i] + (b == null ? 0 : b.counts[i]);
             if (seen >= rank) {
                 return Math.min(top, upperEdge(i));
             }
