@@ -90,10 +90,7 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * (as loop {@code ping-results}, at most once a second) and never reaches the engine.
  */
 public final class PingScheduler implements AutoCloseable {
-    private static final long LATE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long TARGET_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** The recent lateness percentile covers the last 30 to 60 s. */
-    private static final long RECENT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final MonitorProber prober;
     private final DeviceRegistry devices;
@@ -126,14 +123,7 @@ public final class PingScheduler implements AutoCloseable {
     private final IntArrayList registryAddresses = new IntArrayList();
     private final IntArrayList pending = new IntArrayList();
     private final RollingStats stats;
-    private final LatencyHistogram lateness = new LatencyHistogram();
-    /**
-     * Lateness of the last one to two {@link #RECENT_WINDOW_NANOS}: {@code recent[recentCurrent]}
-     * fills, the other holds the window before; at each rotation the older one is reset.
-     */
-    private final LatencyHistogram[] recent = {new LatencyHistogram(), new LatencyHistogram()};
-    private int recentCurrent;
-    private long nextRecentRotation;
+    private final Lateness lateness = new Lateness();
     private final MpscUnboundedAtomicArrayQueue<PingResult> results = new MpscUnboundedAtomicArrayQueue<>(4096);
     /** Slots of probes that ended in a local outcome on an engine thread, by address (rare: boxing is fine). */
     private final MpscUnboundedAtomicArrayQueue<Integer> localResults = new MpscUnboundedAtomicArrayQueue<>(64);
@@ -164,13 +154,8 @@ public final class PingScheduler implements AutoCloseable {
     private final AtomicLong sendErrors = new AtomicLong();
     /** Local outcomes by {@link LocalOutcome#ordinal()}. */
     private final AtomicLongArray local = new AtomicLongArray(LocalOutcome.count());
-    private final AtomicLong late = new AtomicLong();
     private final AtomicLong suspendedSkips = new AtomicLong();
     private final AtomicLong reconciliations = new AtomicLong();
-    private volatile long latenessP50Micros;
-    private volatile long latenessP99Micros;
-    private volatile long latenessMaxMicros;
-    private volatile long latenessRecentP99Micros;
     private final AtomicLong catchUpSkips = new AtomicLong();
     private final Runnable stepHook;
 
@@ -273,7 +258,7 @@ public final class PingScheduler implements AutoCloseable {
         }
         if (t != null && t.close(Duration.ofSeconds(5))) {
             drainResults(); // the scheduler thread has ended: its structures are ours now
-            publishLateness(nanoTime.getAsLong());
+            lateness.publish(nanoTime.getAsLong());
         }
     }
 
@@ -300,7 +285,6 @@ public final class PingScheduler implements AutoCloseable {
             period = effectiveIntervalNanos;
             nextReconcile = anchor + reconcileNanos;
             nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
-            nextRecentRotation = anchor + RECENT_WINDOW_NANOS;
             lastCatchUpFire = anchor;
             loopAnchored = true;
         }
@@ -355,7 +339,7 @@ public final class PingScheduler implements AutoCloseable {
             now = nanoTime.getAsLong();
         }
         if (now - nextPublish >= 0) {
-            publishLateness(now);
+            lateness.publish(now);
             nextPublish = now + TimeUnit.SECONDS.toNanos(1);
         }
         if (wait == 0) {
@@ -415,20 +399,11 @@ public final class PingScheduler implements AutoCloseable {
             } else {
                 refuse(slot, prober.refusalCause());
             }
-            recordLateness(clock - Math.max(due, slotSince[slot]));
+            lateness.record(clock - Math.max(due, slotSince[slot]));
         }
         firePos = 0;
         prober.flush(); // one sender wake-up per bucket, not one per probe
         return true;
-    }
-
-    private void recordLateness(long lateNanos) {
-        long micros = lateNanos / 1_000;
-        lateness.record(micros);
-        recent[recentCurrent].record(micros);
-        if (lateNanos > LATE_THRESHOLD_NANOS) {
-            late.incrementAndGet();
-        }
     }
 
     /**
@@ -656,18 +631,6 @@ public final class PingScheduler implements AutoCloseable {
         stats.ensureCapacity(cap);
     }
 
-    private void publishLateness(long now) {
-        latenessP50Micros = lateness.percentile(50);
-        latenessP99Micros = lateness.percentile(99);
-        latenessMaxMicros = lateness.max();
-        latenessRecentP99Micros = recent[recentCurrent].percentileWith(recent[1 - recentCurrent], 99);
-        if (now - nextRecentRotation >= 0) {
-            recentCurrent = 1 - recentCurrent;
-            recent[recentCurrent].reset();
-            nextRecentRotation = now + RECENT_WINDOW_NANOS;
-        }
-    }
-
     /** Whether {@code ipv4} is on the schedule now (a racy read for tests and diagnostics). */
     public boolean isScheduled(int ipv4) {
         return slotOf.containsKey(ipv4);
@@ -686,11 +649,11 @@ public final class PingScheduler implements AutoCloseable {
             t = thread;
         }
         return new Counters(scheduled, s, replies.get(), timeouts.get(), unreachable.get(),
-                sendErrors.get(), Math.max(0, s - c), late.get(),
-                latenessP50Micros, latenessP99Micros, latenessMaxMicros, suspendedSkips.get(), reconciliations.get(),
+                sendErrors.get(), Math.max(0, s - c), lateness.latePings(),
+                lateness.p50Micros(), lateness.p99Micros(), lateness.maxMicros(), suspendedSkips.get(), reconciliations.get(),
                 new LocalCounts(byCause), effectiveIntervalNanos,
                 (t == null ? 0 : t.failures()) + resultFailures.get(), t == null ? 0 : t.restarts(),
-                latenessRecentP99Micros, catchUpSkips.get());
+                lateness.recentP99Micros(), catchUpSkips.get());
     }
 
     /** The last check of the schedule against what can be served (a snapshot; never null). */
@@ -701,31 +664,6 @@ public final class PingScheduler implements AutoCloseable {
     /** Number of wheel buckets (ticks per interval). */
     public int bucketCount() {
         return bucketCount;
-    }
-
-    /**
-     * Probes that ended in a {@link LocalOutcome}, by cause.
-     *
-     * @param byCause counts indexed by {@link LocalOutcome#ordinal()} (a private copy)
-     */
-    public record LocalCounts(long[] byCause) {
-        public LocalCounts {
-            byCause = byCause.clone();
-        }
-
-        /** Probes that ended in {@code cause}. */
-        public long get(LocalOutcome cause) {
-            return byCause[cause.ordinal()];
-        }
-
-        /** Probes that ended in any local outcome. */
-        public long total() {
-            long t = 0;
-            for (long v : byCause) {
-                t += v;
-            }
-            return t;
-        }
     }
 
     /**
