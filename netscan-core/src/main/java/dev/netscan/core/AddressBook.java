@@ -330,6 +330,14 @@ public final class AddressBook {
             this.address = address;
             this.text = text;
             byte[] a = text.getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < a.length; i++) {
+                byte c = a[i];
+                boolean plain = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+                        || c == ':' || c == '.' || c == '%' || c == '_' || c == '-';
+                if (!plain) {
+                    a[i] = '_'; // a zone (interface name) with a character line protocol or JSON would escape
+                }
+            }
             this.ascii = a.length <= MAX_TEXT_BYTES ? a : Arrays.copyOf(a, MAX_TEXT_BYTES);
         }
     }
