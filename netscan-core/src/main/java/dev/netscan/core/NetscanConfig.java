@@ -557,6 +557,10 @@ public final class NetscanConfig {
             for (int i = 0; i < networks.size(); i++) {
                 String n = networks.get(i);
                 try {
+                    if (TargetSet.isIpv6(n)) {
+                        t.include(n); // the IPv6 limits (at most a /112, no multicast) live in TargetSet
+                        continue;
+                    }
                     Cidr c = Cidr.parse(n);
                     if (c.prefixLength() < 8) {
                         problems.add("networks[" + i + "]", c + " is wider than /8; netscan refuses ranges that large");

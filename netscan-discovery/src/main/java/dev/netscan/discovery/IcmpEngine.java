@@ -1,6 +1,7 @@
 package dev.netscan.discovery;
 
 import dev.netscan.core.Ipv4;
+import dev.netscan.core.Ipv6;
 import dev.netscan.discovery.icmp.Transceiver;
 import java.net.Inet6Address;
 import java.nio.ByteBuffer;
@@ -166,6 +167,24 @@ public final class IcmpEngine implements AutoCloseable {
             return true;
         }
         return engine.offer(lane.ordinal(), 0, hi, lo, true, timeoutNanos, retries, listener, wake);
+    }
+
+    /**
+     * Queues an ICMPv6 probe, blocking the caller while the lane's queue is full; the IPv6 twin of
+     * {@link #submit(int, long, int, Lane, ProbeListener)}, for sweeps. When the engine has no
+     * ICMPv6 socket the probe completes at once with ERROR (attempts 0), on the calling thread.
+     *
+     * @throws InterruptedException if interrupted while waiting (nothing was queued)
+     * @throws IllegalStateException when the engine is (or becomes) closed
+     */
+    public void submit(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener)
+            throws InterruptedException {
+        check(timeoutNanos, retries, lane, listener);
+        if (engine.hasIpv6Socket()) {
+            engine.offerBlocking6(lane.ordinal(), Ipv6.high(address), Ipv6.low(address), timeoutNanos, retries, listener);
+        } else {
+            engine.failWithoutIpv6Socket(listener, Ipv6.high(address), Ipv6.low(address));
+        }
     }
 
     private void check(long timeoutNanos, int retries, Lane lane, Object listener) {
