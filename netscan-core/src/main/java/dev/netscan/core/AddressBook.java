@@ -3,7 +3,6 @@ package dev.netscan.core;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -44,8 +43,8 @@ import java.util.function.LongSupplier;
  * <h2>Text</h2>
  * {@link #text(int)} gives dotted-quad for IPv4 keys and the RFC 5952 canonical form for IPv6
  * (lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}, the
- * first on a tie; a zone as {@code %interface} when the address has one), the same text as
- * Guava's {@code InetAddresses.toAddrString}.
+ * first on a tie; a zone as {@code %interface} when the address has one): {@link Ipv6#format},
+ * the same text as Guava's {@code InetAddresses.toAddrString}.
  *
  * <p>Thread-safe: every method takes the book's monitor for a few dozen nanoseconds; lookups by
  * key allocate nothing.
@@ -114,7 +113,7 @@ public final class AddressBook {
                 bySlot = Arrays.copyOf(bySlot, bySlot.length * 2);
             }
         }
-        e = new Entry(0xF000_0000 | slot, address, canonicalText(address));
+        e = new Entry(0xF000_0000 | slot, address, Ipv6.format(address));
         bySlot[slot] = e;
         byAddress.put(address, e);
         idleFrom(e, now);
@@ -264,57 +263,6 @@ public final class AddressBook {
     }
 
     private record Idle(Entry entry, long since) {}
-
-    /**
-     * The RFC 5952 canonical text of {@code address} (see the class comment), with its zone when
-     * it has one.
-     */
-    public static String canonicalText(Inet6Address address) {
-        byte[] b = address.getAddress();
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xFF) << 8 | (b[2 * i + 1] & 0xFF);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (i > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        NetworkInterface scoped = address.getScopedInterface();
-        if (scoped != null) {
-            sb.append('%').append(scoped.getName());
-        } else if (address.getScopeId() != 0) {
-            sb.append('%').append(address.getScopeId());
-        }
-        return sb.toString();
-    }
 
     /** One IPv6 address's key and text. Mutable fields guarded by the book's monitor. */
     private static final class Entry {
