@@ -161,6 +161,51 @@ class Ipv6MonitorTest {
         }
     }
 
+    @Test
+    void tenThousandIpv4AndTenThousandIpv6DevicesAtOneSecondEachEverySecond() throws Exception {
+        int perFamily = 10_000;
+        int seconds = 8;
+        RecordingSink sink = new RecordingSink();
+        try (NetNamespace ns = namespaceWithLocalIpv6();
+                IcmpEngine engine = ns.engine(IcmpEngineConfig.builder().build());
+                DeviceRegistry registry = DeviceRegistry.builder().maxDevices(2 * perFamily).build()) {
+            int base = Ipv4.parse("127.40.0.1");
+            for (int i = 0; i < perFamily; i++) {
+                registry.add(base + i);
+                registry.add(v6("2001:db8::" + Integer.toHexString(i + 1)));
+            }
+            PingScheduler scheduler = PingScheduler.builder().engine(engine).registry(registry).sink(sink)
+                    .pingInterval(Duration.ofSeconds(1)).pingTimeout(Duration.ofMillis(900))
+                    .statsWindow(Duration.ofSeconds(60)).build();
+            long start = System.nanoTime();
+            scheduler.start();
+            await(seconds + " seconds", Duration.ofSeconds(seconds + 20),
+                    () -> System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(seconds));
+            scheduler.close();
+            await("every probe answered", Duration.ofSeconds(10), () -> scheduler.counters().inFlight() == 0);
+            PingScheduler.Counters c = scheduler.counters();
+            assertThat(c.scheduled()).isEqualTo(2 * perFamily);
+            assertThat(c.local().total()).as("probes we refused ourselves").isZero();
+            assertThat(c.sendErrors()).isZero();
+            Map<Integer, Integer> replies = new HashMap<>();
+            for (PingResult r : sink.pings) {
+                assertThat(r.outcome()).as("%s", r.address()).isEqualTo(PingResult.Outcome.REPLY);
+                replies.merge(r.ipv4(), 1, Integer::sum);
+            }
+            assertThat(replies).hasSize(2 * perFamily);
+            int v6 = 0;
+            for (Map.Entry<Integer, Integer> e : replies.entrySet()) {
+                v6 += AddressBook.isIpv6Key(e.getKey()) ? 1 : 0;
+                // pinged every second: one per elapsed interval (the first at its phase in the first)
+                assertThat(e.getValue()).as("pings of %s in %d s", AddressBook.shared().text(e.getKey()), seconds)
+                        .isBetween(seconds - 1, seconds + 1);
+            }
+            assertThat(v6).isEqualTo(perFamily);
+            System.out.printf("MIXED 10k+10k at 1 s: %d replies in %d s, lateness p99 %d us, max %d us, late pings %d%n",
+                    c.replies(), seconds, c.latenessP99Micros(), c.latenessMaxMicros(), c.latePings());
+        }
+    }
+
     private static void ip6tables(NetNamespace ns, String op) throws Exception {
         try {
             ns.exec("ip6tables", "-w", op, "INPUT", "-p", "ipv6-icmp", "--icmpv6-type", "echo-request",
