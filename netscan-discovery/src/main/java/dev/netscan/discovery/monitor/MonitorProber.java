@@ -3,11 +3,11 @@ package dev.netscan.discovery.monitor;
 import dev.netscan.core.AddressBook;
 import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.PingResult;
-import dev.netscan.discovery.Ipv6ProbeListener;
-import java.net.Inet6Address;
 import dev.netscan.discovery.IcmpEngine;
+import dev.netscan.discovery.Ipv6ProbeListener;
 import dev.netscan.discovery.Lane;
 import dev.netscan.discovery.ProbeListener;
+import java.net.Inet6Address;
 
 /**
  * How the scheduler hands a probe to the ICMP engine: queue one monitoring probe without
