@@ -582,6 +582,9 @@ public final class NetscanConfig {
                     Cidr c = Cidr.parse(n);
                     if (c.prefixLength() < 8) {
                         problems.add("networks[" + i + "]", c + " is wider than /8; netscan refuses ranges that large");
+                    } else if (AddressBook.isIpv6Key(c.network())) {
+                        problems.add("networks[" + i + "]", c + " is in 240.0.0.0/4 (class E, reserved by RFC 1112 and "
+                                + "RFC 6890, never a device's address); netscan uses that range to key IPv6 devices");
                     } else if (c.prefixLength() < 16 && !allowLarge) {
                         problems.add("networks[" + i + "]", c + " is wider than /16 (" + c.hostCount()
                                 + " addresses); set allow_large: true to sweep it");

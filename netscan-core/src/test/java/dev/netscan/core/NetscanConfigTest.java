@@ -65,6 +65,15 @@ class NetscanConfigTest {
     }
 
     @Test
+    void refusesClassENetworksWhichKeyIpv6Devices() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .network("192.168.1.0/24").network("240.0.1.0/24").build());
+        assertThat(e.keys()).containsExactly("networks[1]");
+        assertThat(e.messages()).singleElement().asString()
+                .contains("240.0.1.0/24 is in 240.0.0.0/4").contains("RFC 6890").contains("IPv6");
+    }
+
+    @Test
     void leavesWhatAModuleOwnsToThatModule() {
         // snmp.*, influxdb.* (but the batch bounds) and governor.* are checked by SnmpSettings,
         // WriterConfig and GovernorSettings through the service's Settings, under these same keys

@@ -144,6 +144,19 @@ public final class IcmpEngine implements AutoCloseable {
      * @return false when the lane's queue is full
      */
     public boolean trySubmit(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener) {
+        return offer6(address, timeoutNanos, retries, lane, listener, true);
+    }
+
+    /**
+     * As {@link #trySubmit(Inet6Address, long, int, Lane, Ipv6ProbeListener)} but without waking
+     * the sender, as {@link #trySubmitDeferred(int, long, int, Lane, ProbeListener)} does for IPv4:
+     * call {@link #flushSubmissions()} after the batch.
+     */
+    public boolean trySubmitDeferred(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener) {
+        return offer6(address, timeoutNanos, retries, lane, listener, false);
+    }
+
+    private boolean offer6(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener, boolean wake) {
         check(timeoutNanos, retries, lane, listener);
         byte[] b = address.getAddress();
         ByteBuffer bb = ByteBuffer.wrap(b);
@@ -153,7 +166,7 @@ public final class IcmpEngine implements AutoCloseable {
             engine.failWithoutIpv6Socket(listener, hi, lo);
             return true;
         }
-        return engine.offer(lane.ordinal(), 0, hi, lo, true, timeoutNanos, retries, listener, true);
+        return engine.offer(lane.ordinal(), 0, hi, lo, true, timeoutNanos, retries, listener, wake);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.netscan.service;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
-import dev.netscan.core.Ipv4;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -236,7 +236,7 @@ final class PrometheusMetrics {
                 .help("Round-trip time of the device's ping replies.");
         int nb = DeviceHistory.Devices.bucketsPerDevice();
         for (int i = 0; i < d.size(); i++) {
-            Labels labels = Labels.of("ip", Ipv4.format(d.ipv4()[i]), "name", names.getOrDefault(d.ipv4()[i], ""));
+            Labels labels = Labels.of("ip", AddressBook.shared().text(d.ipv4()[i]), "name", names.getOrDefault(d.ipv4()[i], ""));
             up.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(d.lastRttNanos()[i] >= 0 ? 1 : 0).build());
             requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(d.requests()[i]).build());
             lost.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(d.lost()[i]).build());
