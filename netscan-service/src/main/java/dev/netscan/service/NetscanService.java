@@ -14,6 +14,7 @@ import dev.netscan.core.governor.Throttle;
 import dev.netscan.discovery.IcmpCounters;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.IcmpEngineConfig;
+import dev.netscan.discovery.OnLinkDiscovery;
 import dev.netscan.discovery.Sweep;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepSummary;
@@ -264,6 +265,10 @@ public final class NetscanService implements AutoCloseable {
             jobs.scheduleWithFixedDelay(this::sweepQuietly, 0, config.icmpDiscoveryInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
+        if (config.onLink().enabled()) {
+            jobs.scheduleWithFixedDelay(this::discoverOnLinkQuietly, 0, config.icmpDiscoveryInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         long pruneEvery = Math.max(1_000, Math.min(config.pruneAfter().toMillis() / 10, 3_600_000));
         jobs.scheduleWithFixedDelay(this::prune, pruneEvery, pruneEvery, TimeUnit.MILLISECONDS);
         long snap = config.snapshotInterval().toMillis();
@@ -399,6 +404,39 @@ public final class NetscanService implements AutoCloseable {
     private void discovered(int ip) {
         if (snmp != null) {
             snmp.deviceDiscovered(ip);
+        }
+    }
+
+    /**
+     * Runs one round of on-link discovery ({@code discovery.*}) now and registers what it finds
+     * like swept devices (see {@code OnLinkRegistration}); empty when it is not configured or the
+     * governor has paused discovery. Rounds also run every {@code icmp_discovery_interval}.
+     */
+    public Optional<OnLinkDiscovery.Round> discoverOnLinkNow() {
+        requireStarted();
+        return discoverOnLink();
+    }
+
+    private Optional<OnLinkDiscovery.Round> discoverOnLink() {
+        if (!config.onLink().enabled() || governor.throttle().discoveryPaused() || closed) {
+            return Optional.empty();
+        }
+        OnLinkRegistration registration = new OnLinkRegistration(config.targets(), owns, registry, this::discovered);
+        OnLinkDiscovery.Round round = new OnLinkDiscovery(config.onLink(), registration,
+                w -> LOG.log(System.Logger.Level.WARNING, w)).discover();
+        if (registration.linkLocalSkipped.get() > 0) {
+            LOG.log(System.Logger.Level.INFO, "on-link discovery: " + registration.linkLocalSkipped.get()
+                    + " link-local hosts found and not registered (not monitorable without a scope)");
+        }
+        scheduler.requestReconcile();
+        return Optional.of(round);
+    }
+
+    private void discoverOnLinkQuietly() {
+        try {
+            discoverOnLink();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "on-link discovery failed", e);
         }
     }
 
