@@ -122,7 +122,7 @@ class Ipv6Test {
     }
 
     /**
-     * Mutated IPv6 text (fixed seed): whatever the parser accepts, the JDK's parser accepts as the
+     * 20,000 mutated IPv6 texts (fixed seed): whatever the parser accepts, the JDK's parser accepts as the
      * same address, and it survives format/parse; whatever it refuses, it refuses with an
      * {@link InvalidTargetException} naming the input, bounded and free of control characters.
      */
@@ -131,7 +131,7 @@ class Ipv6Test {
         SplittableRandom rnd = new SplittableRandom(0xF0226);
         String alphabet = "0123456789abcdefABCDEF:::.%/ gG\t\u0000\uff11";
         int accepted = 0;
-        for (int i = 0; i < 50_000; i++) {
+        for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder(Ipv6.format(sparse(rnd), sparse(rnd)));
             for (int e = rnd.nextInt(4); e > 0; e--) {
                 int at = rnd.nextInt(b.length() + 1);
@@ -169,6 +169,6 @@ class Ipv6Test {
             }
             assertThat(Ipv6.parse(Ipv6.format(ours))).isEqualTo(ours);
         }
-        assertThat(accepted).as("some mutations stay valid").isGreaterThan(5_000);
+        assertThat(accepted).as("some mutations stay valid").isGreaterThan(2_000);
     }
 }
