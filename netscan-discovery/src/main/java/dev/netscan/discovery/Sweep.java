@@ -60,6 +60,8 @@ public final class Sweep {
     private volatile boolean cancelled;
     private volatile boolean fed;
     private volatile Thread feeder;
+    /** What ended the feeder early, or null; written by the feeder before {@code fed}. */
+    private volatile Throwable feederFailure;
 
     private Sweep(IcmpEngine engine, TargetSet targets, SweepOptions options, SweepListener listener) {
         this.engine = engine;
@@ -133,6 +135,12 @@ public final class Sweep {
             // cancel() interrupts a feeder blocked on a full lane
         } catch (IllegalStateException e) {
             cancelled = true; // engine closed under us: report what we have
+        } catch (Throwable t) {
+            // the listener's accepts() (or anything else) failing, an OutOfMemoryError included: the
+            // sweep ends with what it has instead of never completing (its awaiter would wait forever)
+            feederFailure = t;
+            listenerErrors.incrementAndGet();
+            cancelled = true;
         }
         fed = true;
         if (cancelled || completed.get() == submitted.get()) {
@@ -148,8 +156,9 @@ public final class Sweep {
                 try {
                     listener.onAlive(result.ipv4(), result.rttNanos(),
                             (result.sentAtEpochNanos() + result.rttNanos()) / 1_000_000);
-                } catch (RuntimeException e) {
-                    // a faulty listener must not stall the sweep's completion count
+                } catch (Throwable e) {
+                    // a faulty listener (even an OutOfMemoryError it throws) must not stall
+                    // the sweep's completion count nor reach the engine's thread
                     listenerErrors.incrementAndGet();
                 }
             }
@@ -170,8 +179,8 @@ public final class Sweep {
             if (counted(outcome, attempts)) {
                 try {
                     listener.onAliveIpv6(address, rttNanos, (sentAtEpochNanos + rttNanos) / 1_000_000);
-                } catch (RuntimeException e) {
-                    listenerErrors.incrementAndGet();
+                } catch (Throwable e) {
+                    listenerErrors.incrementAndGet(); // as for IPv4
                 }
             }
             completedOne();
@@ -226,9 +235,17 @@ public final class Sweep {
         finish();
     }
 
-    /** Exceptions thrown by the {@link SweepListener} so far (caught; the sweep carries on). */
+    /**
+     * Throwables from the {@link SweepListener} so far (caught; the sweep carries on, or, when
+     * {@code accepts} threw, ends cancelled with what it found: see {@link #feederFailure()}).
+     */
     public long listenerErrors() {
         return listenerErrors.get();
+    }
+
+    /** What ended the feeding early (a listener's {@code accepts} that threw), or null. */
+    public Throwable feederFailure() {
+        return feederFailure;
     }
 
     /** True once the summary is available. */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** An in-memory {@link MetricsSink} for tests: keeps everything it is offered, in arrival order. */
-final class RecordingSink implements MetricsSink {
+class RecordingSink implements MetricsSink {
     final ConcurrentLinkedQueue<PingResult> pings = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<PingStats> stats = new ConcurrentLinkedQueue<>();
 

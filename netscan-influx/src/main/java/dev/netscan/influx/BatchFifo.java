@@ -236,9 +236,14 @@ final class BatchFifo {
     }
 
     /** After a clean spill while disk full: is there room for two segments again? */
+    /**
+     * True when the disk has room again after being full: two segments free, or, on a device too
+     * small for that (a 1 MiB tmpfs, a tiny SD card partition), a quarter of it.
+     */
     private boolean roomAgain() {
         try {
-            return Files.getFileStore(config.dataDir()).getUsableSpace() >= 2 * config.spoolSegmentBytes();
+            java.nio.file.FileStore store = Files.getFileStore(config.dataDir());
+            return store.getUsableSpace() >= Math.min(2 * config.spoolSegmentBytes(), store.getTotalSpace() / 4);
         } catch (IOException e) {
             return false;
         }

@@ -4,6 +4,7 @@ import dev.netscan.core.HealthReport;
 import dev.netscan.core.LocalOutcome;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.SinkCounters;
+import dev.netscan.core.governor.ActiveAlert;
 import dev.netscan.core.governor.Alert;
 import dev.netscan.core.governor.Governor;
 import dev.netscan.discovery.IcmpCounters;
@@ -35,7 +36,7 @@ final class HealthFields {
     /** What the health fields are read from: the started service's parts and its own counters. */
     record Sources(DeviceRegistry registry, PingScheduler scheduler, IcmpEngine engine, SnmpEnrichment snmp,
             MetricsSink sink, Governor governor, SweepSummary lastSweep, long sweeps, long devicesPruned,
-            long snapshotFailures, Instant startedAt) {
+            long snapshotFailures, long snapshotsCorrupt, long jobFailures, long jobRestarts, Instant startedAt) {
     }
 
     /** Every health field by snake_case name (see {@link NetscanService#healthFields()}). */
@@ -93,6 +94,12 @@ final class HealthFields {
         }
         m.put("devices_pruned_total", s.devicesPruned());
         m.put("snapshot_failures_total", s.snapshotFailures());
+        m.put("snapshot_corrupt_total", s.snapshotsCorrupt());
+        // every loop but the writer's (writer_loop_*): scheduler, governor, SNMP interval, the jobs
+        long snmpFailures = snmp == null ? 0 : snmp.periodicFailures();
+        long snmpRestarts = snmp == null ? 0 : snmp.periodicRestarts();
+        m.put("loop_failures_total", sc.loopFailures() + s.governor().sampleFailures() + snmpFailures + s.jobFailures());
+        m.put("loop_restarts_total", sc.loopRestarts() + s.governor().sampleLoopRestarts() + snmpRestarts + s.jobRestarts());
         SinkCounters writerCounters = s.sink().counters();
         if (writerCounters != SinkCounters.NONE) {
             m.putAll(writerCounters.asHealthFields()); // offered = confirmed + rejected + spooled + queued + dropped by reason
@@ -109,6 +116,13 @@ final class HealthFields {
             }
         });
         m.put("alert_level", s.governor().level().name()); // held conditions count at once, not at the next sample
+        List<ActiveAlert> active = s.governor().activeAlerts();
+        m.put("alerts_active", (long) active.size());
+        StringBuilder causes = new StringBuilder();
+        for (ActiveAlert a : active) {
+            causes.append(causes.isEmpty() ? "" : ",").append(a.tier().name()).append(' ').append(a.cause());
+        }
+        m.put("alerts_active_causes", causes.toString());
         m.put("uptime_s", s.startedAt() == null ? 0L : Duration.between(s.startedAt(), Instant.now()).toSeconds());
         m.put("process_cpu_time_ms", processCpuMillis());
         return m;
@@ -123,13 +137,14 @@ final class HealthFields {
     }
 
     /**
-     * What is wrong with the sink now, for {@code /health}: the database unreachable for more than
-     * two flush intervals (at {@code nowEpochMillis}), points dropped in the last health interval,
-     * a full or unwritable data directory, a flush loop that had to be restarted. Empty when
-     * nothing is.
+     * What is wrong now, for {@code /health}: the database unreachable for more than two flush
+     * intervals (at {@code nowEpochMillis}), points dropped in the last health interval, a full or
+     * unwritable data directory, a writer flush loop that had to be restarted, a ping schedule that
+     * cannot be served, and every alert in force (WARNING, CRITICAL, EMERGENCY), each with its
+     * reason. Empty when nothing is.
      */
     static List<String> degradedReasons(SinkCounters c, long nowEpochMillis, Duration flushInterval,
-            long droppedLastInterval, Path dataDir) {
+            long droppedLastInterval, Path dataDir, PingScheduler.Schedule schedule, List<ActiveAlert> active) {
         List<String> out = new ArrayList<>();
         long since = c.unreachableSinceEpochMillis();
         if (since > 0 && nowEpochMillis - since > 2 * flushInterval.toMillis()) {
@@ -144,23 +159,49 @@ final class HealthFields {
         if (c.loopRestarts() > 0) {
             out.add("writer flush loop restarted " + c.loopRestarts() + " times");
         }
+        if (schedule.stretched()) {
+            out.add("ping schedule cannot be served: " + schedule.devices() + " devices need " + Math.round(schedule.requiredPps())
+                    + " probes/s, " + Math.round(schedule.capacityPps()) + " can be served (limited by " + schedule.limitedBy()
+                    + "); the interval is stretched to " + schedule.effectiveIntervalNanos() / 1_000_000 + " ms");
+        }
+        for (ActiveAlert a : active) {
+            out.add(a.tier().name() + " alert " + a.cause() + " since " + a.since() + ": " + a.reason());
+        }
         return out;
+    }
+
+    /** The {@code /health} document before start finished (restoring) or after close. */
+    static Map<String, Object> notStarted(boolean closed) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", closed ? "stopping" : "starting");
+        m.put("degraded_reasons", List.of());
+        m.put("version", NetscanService.version());
+        m.put("ready", false);
+        return m;
     }
 
     /**
      * The {@code /health} document (see {@link NetscanService#healthDocument()}): status, degraded
-     * reasons, version, readiness, every field, then the alert history.
+     * reasons, version, readiness, every field, the alerts in force, then the alert history.
      */
     static Map<String, Object> document(boolean running, boolean ready, Map<String, Object> fields,
-            List<String> degradedReasons, List<Alert> alerts) {
+            List<String> degradedReasons, List<ActiveAlert> active, List<Alert> alerts) {
         Map<String, Object> m = new LinkedHashMap<>();
-        Object level = fields.getOrDefault("alert_level", "INFO");
-        m.put("status", !running ? "stopping" : "EMERGENCY".equals(level) ? "emergency" : "CRITICAL".equals(level) ? "critical"
-                : "WARNING".equals(level) || !degradedReasons.isEmpty() ? "degraded" : "ok");
+        m.put("status", !running ? "stopping" : !degradedReasons.isEmpty() ? "degraded" : "ok");
         m.put("degraded_reasons", degradedReasons);
         m.put("version", NetscanService.version());
         m.put("ready", ready);
         m.putAll(fields);
+        List<Map<String, Object>> inForce = new ArrayList<>();
+        for (ActiveAlert a : active) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("cause", a.cause());
+            am.put("tier", a.tier().name());
+            am.put("reason", a.reason());
+            am.put("since", a.since().toString());
+            inForce.add(am);
+        }
+        m.put("active_alerts", inForce);
         List<Map<String, Object>> history = new ArrayList<>();
         for (Alert a : alerts) {
             Map<String, Object> am = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.netscan.core.Device;
 import dev.netscan.core.HealthReport;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.NetscanConfig;
+import dev.netscan.core.governor.ActiveAlert;
 import dev.netscan.core.governor.Alert;
 import dev.netscan.core.governor.AlertListener;
 import dev.netscan.core.governor.AlertTier;
@@ -24,7 +25,6 @@ import dev.netscan.discovery.snmp.SnmpEnrichment;
 import dev.netscan.discovery.snmp.SnmpSettings;
 import dev.netscan.influx.InfluxWriter;
 import dev.netscan.influx.LineProtocolFileSink;
-import dev.netscan.state.CorruptSnapshotException;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -40,8 +40,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,7 +103,6 @@ public final class NetscanService implements AutoCloseable {
     private final AtomicReference<Sweep> runningSweep = new AtomicReference<>();
     private final AtomicReference<SweepSummary> lastSweep = new AtomicReference<>();
     private final AtomicLong sweepsRun = new AtomicLong();
-    private final AtomicLong snapshotFailures = new AtomicLong();
     private final AtomicLong devicesPruned = new AtomicLong();
     private final Object lifecycle = new Object();
 
@@ -123,7 +120,14 @@ public final class NetscanService implements AutoCloseable {
     private PingScheduler scheduler;
     private SnmpEnrichment snmp;
     private Governor governor;
-    private ScheduledExecutorService jobs;
+    /** The periodic jobs, each on a supervised loop; started by start(), closed by shutdown. */
+    private final ServiceJobs jobs = new ServiceJobs();
+    /** Storage and writer conditions as alerts; set by startLocked once the governor exists. */
+    private volatile FaultWatch faults;
+    /** A snapshot found unusable by loadRegistry (file, aside, why), reported once the governor exists. */
+    private RegistryRestore.SetAside corruptSnapshot;
+    /** Runs after the restore (registry snapshot and the writer's spool scan), before anything else starts. */
+    private final Runnable restoreHook;
     /** Effective interval last said (warning or clearance); scheduler thread only. */
     private long saidEffectiveNanos;
     /** The governor's error rates from the counters; fed under this service's lock. */
@@ -140,6 +144,7 @@ public final class NetscanService implements AutoCloseable {
         this.httpSettings = b.httpSettings != null ? b.httpSettings : HttpSettings.defaults();
         this.owns = b.owns != null ? b.owns : ip -> true;
         this.errorFeed = new ErrorFeed(config.spoolMaxBytes());
+        this.restoreHook = b.restoreHook;
     }
 
     /** Engine in-flight bound: the sweep's politeness share plus monitoring's own. */
@@ -153,10 +158,13 @@ public final class NetscanService implements AutoCloseable {
     }
 
     /**
-     * Starts everything. Loads the registry snapshot from {@code data_dir} if there is one (a
-     * corrupt snapshot is set aside as {@code registry.snapshot.corrupt-<time>} and reported, and
-     * the service starts empty), opens the ICMP socket, and schedules the periodic jobs; the first
-     * discovery sweep starts at once in the background. Idempotent.
+     * Starts everything. With {@code health_check_port} set, the HTTP surface comes up first
+     * ({@code /health/ready} answers 503 until start has finished). Loads the registry snapshot
+     * from {@code data_dir} if there is one (a damaged or unreadable snapshot is set aside as
+     * {@code registry.snapshot.corrupt-<time>}, counted in {@code snapshot_corrupt_total} and
+     * alerted, and the service starts without it), opens the writer (which scans its spool), the
+     * ICMP socket, and schedules the periodic jobs; the first discovery sweep starts at once in the
+     * background. Idempotent.
      *
      * @throws dev.netscan.discovery.IcmpUnavailableException when no ICMP socket can be opened
      *     (the message says how to grant one)
@@ -171,13 +179,15 @@ public final class NetscanService implements AutoCloseable {
                 return;
             }
             try {
+                surface = new OperatorSurface(this, httpSettings);
+                if (config.healthCheckPort() > 0) {
+                    // before the restore: /health/ready answers 503 (and /health "starting") while it runs
+                    surface.startHttp(config.healthCheckPort());
+                }
                 startLocked();
                 started = true;
                 startedAt = Instant.now();
                 scheduleJobs();
-                if (config.healthCheckPort() > 0) {
-                    surface.startHttp(config.healthCheckPort());
-                }
             } catch (IOException | RuntimeException e) {
                 started = false;
                 shutdown(Duration.ofSeconds(10));
@@ -199,11 +209,18 @@ public final class NetscanService implements AutoCloseable {
             sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
             ownsSink = true;
         }
+        if (restoreHook != null) {
+            restoreHook.run();
+        }
         engine = IcmpEngine.start(engineConfig);
-        surface = new OperatorSurface(this, httpSettings);
         governor = new Governor(modules.governor(), hostProbe != null ? hostProbe : new OshiHostProbe());
         governor.addThrottleListener(this::applyThrottle);
         governor.addAlertListener(this::fanOutAlert);
+        governor.loopFaults(governor.loopAlerts());
+        faults = new FaultWatch(governor, config.dataDir(), config.snapshotInterval());
+        if (corruptSnapshot != null) {
+            faults.snapshotCorrupt(corruptSnapshot.file(), corruptSnapshot.aside(), corruptSnapshot.why());
+        }
         for (String w : config.capWarnings()) {
             LOG.log(System.Logger.Level.WARNING, w);
         }
@@ -212,10 +229,10 @@ public final class NetscanService implements AutoCloseable {
                 .maxConcurrentPingers(config.maxConcurrentPingers())
                 .hostCeilingPps(HOST_PPS_PER_CORE * Runtime.getRuntime().availableProcessors())
                 .shed(() -> governor.throttle().discoveryPaused())
-                .scheduleListener(this::scheduleChecked)
+                .scheduleListener(this::scheduleChecked).loopFaults(governor.loopAlerts())
                 .reconcileInterval(config.reconcileInterval()).statsWindow(config.statsWindow()).build();
         if (config.snmp().enabled()) {
-            snmp = SnmpEnrichment.builder(snmpSettings).listener(new SnmpToRegistry(registry, sink))
+            snmp = SnmpEnrichment.builder(snmpSettings).listener(new SnmpToRegistry(registry, sink)).loopFaults(governor.loopAlerts())
                     .warnings(w -> LOG.log(System.Logger.Level.WARNING, w)).build();
             snmp.start();
         }
@@ -247,8 +264,7 @@ public final class NetscanService implements AutoCloseable {
             return; // said already: once per change, not once per reconciliation
         }
         if (s.stretched()) {
-            String message = ScheduleNotice.stretched(s, config);
-            LOG.log(System.Logger.Level.WARNING, message);
+            String message = ScheduleNotice.stretched(s, config); // logged by the governor with the alert
             governor.hold(CAUSE_SCHEDULE, AlertTier.WARNING, s.effectiveIntervalNanos() / 1e6, message);
         } else {
             governor.hold(CAUSE_SCHEDULE, AlertTier.INFO, s.effectiveIntervalNanos() / 1e6, ScheduleNotice.served(s, config));
@@ -256,44 +272,14 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private void scheduleJobs() {
-        jobs = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "netscan-jobs");
-            t.setDaemon(true);
-            return t;
-        });
-        if (!config.targets().isEmpty()) {
-            jobs.scheduleWithFixedDelay(this::sweepQuietly, 0, config.icmpDiscoveryInterval().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-        if (config.onLink().enabled()) {
-            jobs.scheduleWithFixedDelay(this::discoverOnLinkQuietly, 0, config.icmpDiscoveryInterval().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-        long pruneEvery = Math.max(1_000, Math.min(config.pruneAfter().toMillis() / 10, 3_600_000));
-        jobs.scheduleWithFixedDelay(this::prune, pruneEvery, pruneEvery, TimeUnit.MILLISECONDS);
-        long snap = config.snapshotInterval().toMillis();
-        jobs.scheduleWithFixedDelay(this::saveSnapshotQuietly, snap, snap, TimeUnit.MILLISECONDS);
-        long report = config.healthReportInterval().toMillis();
-        jobs.scheduleWithFixedDelay(this::reportHealth, report, report, TimeUnit.MILLISECONDS);
+        jobs.start(config, new ServiceJobs.Tasks(this::sweepJob, this::discoverOnLinkNow, this::prune, this::saveSnapshot,
+                this::reportHealth, () -> faults.check(sink.counters())), governor.loopAlerts());
     }
 
     private DeviceRegistry loadRegistry() throws IOException {
         DeviceRegistry.Builder b = Settings.registry(config).clock(epochMillis)
                 .listener(new DeviceFanOut(() -> snmp, () -> surface, deviceListeners));
-        Path file = config.dataDir().resolve(SNAPSHOT);
-        if (Files.exists(file)) {
-            try {
-                DeviceRegistry loaded = DeviceRegistry.load(file, b);
-                LOG.log(System.Logger.Level.INFO, "restored " + loaded.size() + " devices from " + file);
-                return loaded;
-            } catch (CorruptSnapshotException e) {
-                Path aside = file.resolveSibling(SNAPSHOT + ".corrupt-" + epochMillis.getAsLong());
-                Files.move(file, aside);
-                LOG.log(System.Logger.Level.ERROR, "registry snapshot " + file + " is unusable (" + e.getMessage()
-                        + "); moved to " + aside + " and starting empty");
-            }
-        }
-        return b.build();
+        return RegistryRestore.load(config.dataDir().resolve(SNAPSHOT), b, epochMillis.getAsLong(), a -> corruptSnapshot = a);
     }
 
     // ---------------------------------------------------------------- sweeps
@@ -367,8 +353,8 @@ public final class NetscanService implements AutoCloseable {
             scheduler.requestReconcile();
             off = awaitUnscheduled(dropped, deadline);
         }
-        if (!closed && jobs != null) {
-            jobs.execute(this::sweepQuietly);
+        if (!closed) {
+            jobs.sweepSoon();
         }
         return off;
     }
@@ -414,72 +400,47 @@ public final class NetscanService implements AutoCloseable {
      */
     public Optional<OnLinkDiscovery.Round> discoverOnLinkNow() {
         requireStarted();
-        return discoverOnLink();
-    }
-
-    private Optional<OnLinkDiscovery.Round> discoverOnLink() {
         if (!config.onLink().enabled() || governor.throttle().discoveryPaused() || closed) {
             return Optional.empty();
         }
-        OnLinkRegistration registration = new OnLinkRegistration(config.targets(), owns, registry, this::discovered);
-        OnLinkDiscovery.Round round = new OnLinkDiscovery(config.onLink(), registration,
-                w -> LOG.log(System.Logger.Level.WARNING, w)).discover();
-        if (registration.linkLocalSkipped.get() > 0) {
-            LOG.log(System.Logger.Level.INFO, "on-link discovery: " + registration.linkLocalSkipped.get()
-                    + " link-local hosts found and not registered (not monitorable without a scope)");
-        }
+        OnLinkDiscovery.Round round = OnLinkRegistration.round(config, owns, registry, this::discovered);
         scheduler.requestReconcile();
         return Optional.of(round);
     }
 
-    private void discoverOnLinkQuietly() {
-        try {
-            discoverOnLink();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "on-link discovery failed", e);
-        }
-    }
-
-    private void sweepQuietly() {
+    /** The sweeper's job; what it throws is counted, alerted and survived by its loop. */
+    private void sweepJob() {
         try {
             sweep();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "discovery sweep failed", e);
+            // closing: the loop ends (the flag is not set again, so its park does not spin)
         }
     }
 
     // ---------------------------------------------------------------- periodic jobs
 
     private void prune() {
-        try {
-            IntList gone = registry.pruneNotSeenFor(config.pruneAfter()); // by the registry's (injected) clock
-            devicesPruned.addAndGet(gone.size());
-            if (!gone.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "pruned " + gone.size() + " devices not seen for " + config.pruneAfter());
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "prune failed", e);
+        IntList gone = registry.pruneNotSeenFor(config.pruneAfter()); // by the registry's (injected) clock
+        devicesPruned.addAndGet(gone.size());
+        if (!gone.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "pruned " + gone.size() + " devices not seen for " + config.pruneAfter());
         }
     }
 
-    private void saveSnapshotQuietly() {
+    private void saveSnapshot() {
+        Path file = config.dataDir().resolve(SNAPSHOT);
         try {
-            registry.save(config.dataDir().resolve(SNAPSHOT));
+            registry.save(file);
+            faults.snapshotSaved();
         } catch (IOException | RuntimeException e) {
-            snapshotFailures.incrementAndGet();
             LOG.log(System.Logger.Level.ERROR, "registry snapshot failed", e);
+            faults.snapshotFailed(file, e, false);
         }
     }
 
     private void reportHealth() {
-        try {
-            feedErrorRates();
-            sink.offerHealth(new HealthReport(epochNanosNow(), HealthFields.reportable(healthFields())));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "health report failed", e);
-        }
+        feedErrorRates();
+        sink.offerHealth(new HealthReport(epochNanosNow(), HealthFields.reportable(healthFields())));
     }
 
     /** Feeds the governor's error rates from the engine's and writer's counters. */
@@ -576,6 +537,16 @@ public final class NetscanService implements AutoCloseable {
         return startedAt;
     }
 
+    /**
+     * The conditions in force now (memory, temperature, error rates, a full disk, a failed snapshot,
+     * a loop that failed or was restarted, a schedule that cannot be served...), most severe first,
+     * each with its reason and since when. Empty when all is well.
+     */
+    public List<ActiveAlert> activeAlerts() {
+        requireStarted();
+        return governor.activeAlerts();
+    }
+
     /** The governor's last 100 alerts, oldest first. */
     public List<Alert> alerts() {
         requireStarted();
@@ -618,7 +589,18 @@ public final class NetscanService implements AutoCloseable {
     public Map<String, Object> healthFields() {
         requireStarted();
         return HealthFields.of(new HealthFields.Sources(registry, scheduler, engine, snmp, sink, governor,
-                lastSweep.get(), sweepsRun.get(), devicesPruned.get(), snapshotFailures.get(), startedAt));
+                lastSweep.get(), sweepsRun.get(), devicesPruned.get(), faults.snapshotFailures(), faults.snapshotsCorrupt(),
+                jobs.failures(), jobs.restarts(), startedAt));
+    }
+
+    /** {@link #healthFields()}, or empty while starting (the HTTP surface serves during the restore). */
+    Map<String, Object> healthFieldsIfStarted() {
+        return started ? healthFields() : Map.of();
+    }
+
+    /** {@link #activeAlerts()}, or empty while starting. */
+    List<ActiveAlert> activeAlertsIfStarted() {
+        return started ? governor.activeAlerts() : List.of();
     }
 
     /**
@@ -628,22 +610,30 @@ public final class NetscanService implements AutoCloseable {
      */
     public OptionalInt httpPort() {
         OperatorSurface o = surface;
-        return o == null || !running() ? OptionalInt.empty() : o.httpPort();
+        return o == null || closed ? OptionalInt.empty() : o.httpPort(); // during start too: readiness answers 503
     }
 
     /**
-     * The {@code /health} document: {@code status} (ok, degraded, critical, stopping), version,
-     * uptime, readiness, every {@link #healthFields()} entry and the alert history. {@code status}
-     * is {@code degraded} on a WARNING alert or when {@code degraded_reasons} is not empty: the
-     * database unreachable for more than two flush intervals, points dropped in the last health
-     * interval, a full or unwritable data directory, a writer flush loop restarted.
+     * The {@code /health} document: {@code status}, {@code degraded_reasons}, version, uptime,
+     * readiness, every {@link #healthFields()} entry, the conditions in force
+     * ({@code active_alerts}: cause, tier, reason, since) and the alert history. {@code status} is
+     * {@code starting} until {@link #start()} has restored the registry and the spool and started
+     * everything, {@code stopping} once closed, {@code degraded} when {@code degraded_reasons} is not
+     * empty (the database unreachable for more than two flush intervals, points dropped in the last
+     * health interval, a full or unwritable data directory, a writer flush loop restarted, a ping
+     * schedule that cannot be served, any WARNING, CRITICAL or EMERGENCY alert in force), and
+     * {@code ok} otherwise. Callable from any thread at any time, during start too.
      */
     public Map<String, Object> healthDocument() {
+        if (!started) {
+            return HealthFields.notStarted(closed);
+        }
         Map<String, Object> fields = healthFields();
         boolean running = running();
         List<String> trouble = running ? HealthFields.degradedReasons(sink.counters(), epochNanosNow() / 1_000_000L,
-                config.flushInterval(), errorFeed.writerDroppedLastInterval(), config.dataDir()) : List.of();
-        return HealthFields.document(running, ready(), fields, trouble, alerts());
+                config.flushInterval(), errorFeed.writerDroppedLastInterval(), config.dataDir(), scheduler.schedule(),
+                governor.activeAlerts()) : List.of();
+        return HealthFields.document(running, ready(), fields, trouble, governor.activeAlerts(), alerts());
     }
 
     /** netscan's version, from the jar manifest, else the build's. */
@@ -692,13 +682,11 @@ public final class NetscanService implements AutoCloseable {
     private void shutdown(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         quietly("operator surface", () -> { if (surface != null) surface.close(); });
-        if (jobs != null) {
-            jobs.shutdownNow();
-        }
         Sweep s = runningSweep.get();
         if (s != null) {
             s.cancel();
         }
+        jobs.close(Duration.ofMillis(1)); // no job starts a run from now on; those running end below
         quietly("scheduler", () -> {
             if (scheduler != null) {
                 scheduler.close();
@@ -713,13 +701,7 @@ public final class NetscanService implements AutoCloseable {
         quietly("snmp", () -> { if (snmp != null) snmp.close(); });
         quietly("governor", () -> { if (governor != null) governor.close(); });
         quietly("icmp engine", () -> { if (engine != null) engine.close(); });
-        if (jobs != null) {
-            try {
-                jobs.awaitTermination(Math.max(0, deadline - System.nanoTime()) / 2, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        jobs.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()) / 2));
         quietly("sink", () -> {
             if (sink != null) {
                 if (ownsSink) {
@@ -731,7 +713,12 @@ public final class NetscanService implements AutoCloseable {
         });
         quietly("registry snapshot", () -> {
             if (registry != null && started) {
-                registry.save(config.dataDir().resolve(SNAPSHOT));
+                try {
+                    registry.save(config.dataDir().resolve(SNAPSHOT));
+                } catch (IOException | RuntimeException e) {
+                    faults.snapshotFailed(config.dataDir().resolve(SNAPSHOT), e, true); // counted and alerted, then logged
+                    throw e;
+                }
             }
         });
         quietly("registry", () -> { if (registry != null) registry.close(); });
@@ -771,6 +758,7 @@ public final class NetscanService implements AutoCloseable {
         private SnmpSettings snmpSettings;
         private HttpSettings httpSettings;
         private IntPredicate owns;
+        private Runnable restoreHook;
 
         private Builder(NetscanConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -805,6 +793,9 @@ public final class NetscanService implements AutoCloseable {
          * assigned this instance.
          */
         public Builder ownership(IntPredicate v) { owns = v; return this; }
+
+        /** Test seam: runs on the starting thread after the restore, before the engine opens. */
+        Builder restoreHook(Runnable v) { restoreHook = v; return this; }
 
         /**
          * Checks the configuration against every module's own rules ({@link Settings#of}) and

@@ -4,7 +4,9 @@ import dev.netscan.core.AddressBook;
 import dev.netscan.core.Cidr;
 import dev.netscan.core.Cidr6;
 import dev.netscan.core.Ipv6;
+import dev.netscan.core.NetscanConfig;
 import dev.netscan.core.TargetSet;
+import dev.netscan.discovery.OnLinkDiscovery;
 import dev.netscan.discovery.OnLinkListener;
 import dev.netscan.state.DeviceRegistry;
 import java.net.Inet4Address;
@@ -28,6 +30,7 @@ import java.util.function.IntPredicate;
  * Called on the thread running the discovery round.
  */
 final class OnLinkRegistration implements OnLinkListener {
+    private static final System.Logger LOG = System.getLogger(OnLinkRegistration.class.getName());
     private final TargetSet targets;
     private final IntPredicate owns;
     private final DeviceRegistry registry;
@@ -40,6 +43,22 @@ final class OnLinkRegistration implements OnLinkListener {
         this.owns = owns;
         this.registry = registry;
         this.discovered = discovered;
+    }
+
+    /**
+     * Runs one on-link discovery round of {@code config} and registers what it finds; warnings
+     * and the count of link-local hosts left out go to the log.
+     */
+    static OnLinkDiscovery.Round round(NetscanConfig config, IntPredicate owns, DeviceRegistry registry, IntConsumer discovered) {
+        OnLinkRegistration registration = new OnLinkRegistration(config.targets(), owns, registry, discovered);
+        OnLinkDiscovery.Round round = new OnLinkDiscovery(config.onLink(), registration,
+                w -> LOG.log(System.Logger.Level.WARNING, w)).discover();
+        long skipped = registration.linkLocalSkipped.get();
+        if (skipped > 0) {
+            LOG.log(System.Logger.Level.INFO, "on-link discovery: " + skipped
+                    + " link-local hosts found and not registered (not monitorable without a scope)");
+        }
+        return round;
     }
 
     @Override

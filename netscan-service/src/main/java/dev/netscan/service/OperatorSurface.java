@@ -31,7 +31,7 @@ final class OperatorSurface implements AutoCloseable {
         this.service = service;
         this.settings = settings;
         this.history = new DeviceHistory(settings.perDeviceMetrics());
-        this.metrics = new PrometheusMetrics(service::healthFields, history, service::devices);
+        this.metrics = new PrometheusMetrics(service::healthFieldsIfStarted, service::activeAlertsIfStarted, history, service::devices);
         this.events = new DeviceEvents(System::currentTimeMillis,
                 ip -> service.device(ip).map(d -> d.snmp().sysName()).orElse(null));
         this.webhook = settings.webhook() == null ? null : new Webhook(settings.webhook(), 10_000, Duration.ofSeconds(1));

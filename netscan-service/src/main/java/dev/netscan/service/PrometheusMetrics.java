@@ -2,6 +2,8 @@ package dev.netscan.service;
 
 import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
+import dev.netscan.core.Ipv4;
+import dev.netscan.core.governor.ActiveAlert;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -106,7 +108,7 @@ final class PrometheusMetrics {
     /** Fields not exported: the Go service's names for things exported above under their own names. */
     private static final Set<String> SKIPPED = Set.of("goroutines", "memory_mb", "rss_mb", "uptime_s",
             "influxdb_successful_batches", "influxdb_failed_batches", "ping_lateness_p50_us", "ping_lateness_p99_us",
-            "ping_lateness_max_us", "alert_level", "icmp_socket");
+            "ping_lateness_max_us", "alert_level", "icmp_socket", "alerts_active_causes");
 
     private static Family g(String field, String name, String help) {
         return new Family(field, name, false, 1, null, help);
@@ -125,12 +127,14 @@ final class PrometheusMetrics {
 
     /**
      * @param fields the service's health fields (Go names), read once per scrape
+     * @param active the alerts in force, read once per scrape ({@code netscan_alert_active})
      * @param history RTT histograms and per-device counters
      * @param devices the registry's devices, read once per scrape when per-device series are on
      *     (for the SNMP names)
      */
-    PrometheusMetrics(Supplier<Map<String, Object>> fields, DeviceHistory history, Supplier<List<Device>> devices) {
-        registry.register((MultiCollector) () -> collect(fields.get(), history, devices));
+    PrometheusMetrics(Supplier<Map<String, Object>> fields, Supplier<List<ActiveAlert>> active, DeviceHistory history,
+            Supplier<List<Device>> devices) {
+        registry.register((MultiCollector) () -> collect(fields.get(), active.get(), history, devices));
     }
 
     /** The registry, for embedders' and the HTTP surface's own instruments. */
@@ -148,7 +152,8 @@ final class PrometheusMetrics {
         writer.write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
     }
 
-    private static MetricSnapshots collect(Map<String, Object> fields, DeviceHistory history, Supplier<List<Device>> devices) {
+    private static MetricSnapshots collect(Map<String, Object> fields, List<ActiveAlert> active, DeviceHistory history,
+            Supplier<List<Device>> devices) {
         List<MetricSnapshot> out = new ArrayList<>(FAMILIES.size() + 16);
         Set<String> known = new HashSet<>();
         for (Family f : FAMILIES) {
@@ -192,6 +197,13 @@ final class PrometheusMetrics {
                     .help("The governor's current alert tier: 0 INFO, 1 WARNING, 2 CRITICAL, 3 EMERGENCY.")
                     .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(tier(level)).build()).build());
         }
+        GaugeSnapshot.Builder inForce = GaugeSnapshot.builder().name("netscan_alert_active")
+                .help("1 for each alert in force, labelled with its cause and tier (see active_alerts in /health).");
+        for (ActiveAlert a : active) {
+            inForce.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                    .labels(Labels.of("cause", a.cause(), "tier", a.tier().name())).value(1).build());
+        }
+        out.add(inForce.build());
         lateness(fields, out);
         DeviceHistory.Histogram all = history.total();
         out.add(HistogramSnapshot.builder().name("netscan_ping_rtt_seconds").unit(Unit.SECONDS)

@@ -32,7 +32,9 @@ class HealthServerTest {
         alert.put("cause", "memory \"high\"\n");
         health.put("alerts", List.of(alert));
         PrometheusMetrics metrics = new PrometheusMetrics(() -> Map.of("device_count", 3L, "pings_sent_total", 12345L,
-                "cpu_temp_c", Double.NaN, "influxdb_ok", true, "heap_used_pct", 12.5), new DeviceHistory(false), List::of);
+                "cpu_temp_c", Double.NaN, "influxdb_ok", true, "heap_used_pct", 12.5),
+                () -> List.of(new dev.netscan.core.governor.ActiveAlert("disk_full", dev.netscan.core.governor.AlertTier.CRITICAL,
+                        "data_dir full", java.time.Instant.EPOCH)), new DeviceHistory(false), List::of);
         try (HealthServer s = HealthServer.start(HttpSettings.defaults(), 0, () -> health, ready::get, metrics, x -> {})) {
             HttpResponse<String> h = get(s.port(), "/health");
             assertThat(h.statusCode()).isEqualTo(200);
@@ -52,6 +54,7 @@ class HealthServerTest {
                     .contains("netscan_devices 3.0\n")
                     .contains("netscan_database_up 1.0\n")
                     .contains("netscan_jvm_heap_used_ratio 0.125\n")
+                    .contains("netscan_alert_active{cause=\"disk_full\",tier=\"CRITICAL\"} 1.0\n")
                     .doesNotContain("temperature");
         }
     }

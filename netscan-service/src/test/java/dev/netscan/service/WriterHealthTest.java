@@ -3,6 +3,8 @@ package dev.netscan.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netscan.core.NetscanConfig;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +35,12 @@ class WriterHealthTest {
     }
 
     private NetscanConfig config(int influxPort) {
+        return config(influxPort, dir.resolve("data"));
+    }
+
+    private NetscanConfig config(int influxPort, Path dataDir) {
         return NetscanConfig.builder().network("127.0.0.0/30").pingInterval(Duration.ofSeconds(1)).snmpEnabled(false)
-                .healthCheckPort(0).dataDir(dir.resolve("data")).flushInterval(Duration.ofMillis(200))
+                .healthCheckPort(0).dataDir(dataDir).flushInterval(Duration.ofMillis(200))
                 .healthReportInterval(Duration.ofSeconds(1))
                 .influxUrl("http://127.0.0.1:" + influxPort).influxApiVersion(2).influxToken("t").influxOrg("o")
                 .influxBucket("b").build();
@@ -74,9 +81,69 @@ class WriterHealthTest {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("data").resolve("spool"), "a file where the spool directory goes");
         try (NetscanService s = EmbeddingTest.start(NetscanService.builder(config(refusedPort())).build())) {
-            Map<String, Object> doc = await(s, d -> reason(d, "data directory full or unwritable"));
+            Map<String, Object> doc = await(s, d -> reason(d, "data directory full or unwritable")
+                    && active(d, FaultWatch.CAUSE_DISK_FULL, "CRITICAL"));
             assertThat(doc.get("status")).isEqualTo("degraded");
             assertThat(doc.get("writer_disk_full")).isEqualTo(true);
+            assertThat(s.healthDocument().get("alert_level")).isEqualTo("CRITICAL");
+            // the file in the way goes: the writer spools again by itself and the alert clears
+            Files.delete(dir.resolve("data").resolve("spool"));
+            Map<String, Object> after = await(s, d -> !active(d, FaultWatch.CAUSE_DISK_FULL, "CRITICAL"));
+            assertThat(after.get("writer_disk_full")).isEqualTo(false);
+            assertThat(s.alerts()).anyMatch(a -> a.cause().equals(FaultWatch.CAUSE_DISK_FULL) && a.message().contains("spooling resumed"));
+        }
+    }
+
+    private static boolean active(Map<String, Object> doc, String cause, String tier) {
+        return ((List<?>) doc.get("active_alerts")).stream()
+                .anyMatch(a -> a instanceof Map<?, ?> m && cause.equals(m.get("cause")) && tier.equals(m.get("tier")));
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out.trim());
+        }
+    }
+
+    @Test
+    void aFullTmpfsRaisesCriticalDiskFullAndItClearsWhenSpaceReturns() throws Exception {
+        Path mnt = dir.resolve("tmpfs");
+        Files.createDirectories(mnt);
+        try {
+            run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString());
+        } catch (IOException e) {
+            String why = "a 1 MiB tmpfs cannot be mounted (needs root): " + e.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but this test cannot run: " + why, e);
+            }
+            Assumptions.abort(why);
+        }
+        try {
+            Path data = mnt.resolve("data");
+            Files.createDirectories(data);
+            Path ballast = mnt.resolve("ballast");
+            try (OutputStream out = Files.newOutputStream(ballast)) {
+                byte[] chunk = new byte[4096];
+                while (true) {
+                    out.write(chunk); // until the device is full
+                }
+            } catch (IOException full) {
+                // No space left on device: as intended
+            }
+            try (NetscanService s = EmbeddingTest.start(NetscanService.builder(config(refusedPort(), data)).build())) {
+                Map<String, Object> doc = await(s, d -> active(d, FaultWatch.CAUSE_DISK_FULL, "CRITICAL"));
+                assertThat(doc.get("status")).isEqualTo("degraded");
+                assertThat(reason(doc, "CRITICAL alert disk_full")).isTrue();
+                Files.delete(ballast);
+                Map<String, Object> after = await(s, d -> !active(d, FaultWatch.CAUSE_DISK_FULL, "CRITICAL")
+                        && (Long) d.get("writer_points_spooled") > 0);
+                assertThat(after.get("writer_disk_full")).isEqualTo(false);
+                assertThat(after.get("writer_points_unaccounted")).isEqualTo(0L);
+            }
+        } finally {
+            run("umount", "-l", mnt.toString());
         }
     }
 }

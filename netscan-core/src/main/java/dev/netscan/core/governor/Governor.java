@@ -1,8 +1,13 @@
 package dev.netscan.core.governor;
 
+import dev.netscan.core.LoopFaults;
+import dev.netscan.core.SupervisedLoop;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,9 +15,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -59,13 +61,23 @@ import java.util.regex.Pattern;
  * {@link #reportWriterBacklog(long)} and {@link #errorRate(String)} may be called from any thread;
  * {@code throttle()} is a single volatile read. Decision steps are serialised by a lock; listeners
  * run inside it, on the sampling thread, and must not block. {@link #start()} samples at once and
- * then every {@code sampleInterval} on one daemon thread named {@code netscan-governor}.
+ * then every {@code sampleInterval} on one daemon thread named {@code netscan-governor}, a
+ * {@link SupervisedLoop}: a sample that throws (an {@link OutOfMemoryError} included) is counted,
+ * reported to the {@link #loopFaults(LoopFaults)} and skipped; a thread that ends is restarted.
+ *
+ * <h2>The one alert path</h2>
+ * Besides its own conditions, the governor carries the conditions the rest of netscan detects
+ * ({@link #raise}, {@link #clear}, {@link #hold}): a full disk, a failed registry snapshot, a loop
+ * that failed or had to be restarted, a schedule that cannot be served. Every alert, sampled or
+ * raised, goes to the same history ({@link #alerts()}), listeners and {@link #level()};
+ * {@link #activeAlerts()} lists the conditions in force, each with its reason and since when.
  */
 public final class Governor implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Governor.class.getName());
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final long CLOSE_WAIT_MILLIS = 2_000;
+    private static final String NO_SENSOR = "no CPU temperature sensor readable";
 
     private final GovernorSettings settings;
     private final Knobs profile;
@@ -77,7 +89,6 @@ public final class Governor implements AutoCloseable {
     // Registered by any thread; iterated by the step under stepLock.
     private final ConcurrentHashMap<String, ErrorRate> errorRates = new ConcurrentHashMap<>();
     private final AtomicLong listenerFailures = new AtomicLong();
-    private final AtomicLong sampleFailures = new AtomicLong();
 
     // Written only by the step (under stepLock), read by any thread: one volatile read each.
     private volatile Throttle throttle;
@@ -106,9 +117,16 @@ public final class Governor implements AutoCloseable {
     private volatile boolean spoolAtCap;
     private volatile boolean diskFull;
 
+    /** Loop alerts raised (cause {@code loop:<name>}) and when their loop last failed; guarded by stepLock. */
+    private final Map<String, Instant> loopTrouble = new TreeMap<>();
+    private final LoopFaults loopAlerts = new LoopAlerts();
+    /** Conditions in force by cause, in the order first raised; guarded by stepLock. */
+    private final Map<String, ActiveAlert> active = new LinkedHashMap<>();
+
     // Lifecycle: guarded by lifecycleLock.
     private final Object lifecycleLock = new Object();
-    private ScheduledExecutorService executor;
+    private SupervisedLoop loop;
+    private LoopFaults loopFaults = LoopFaults.NONE;
     private boolean closed;
 
     /**
@@ -228,9 +246,143 @@ public final class Governor implements AutoCloseable {
             }
             level = sampledLevel.max(heldLevel());
             a = new Alert(clock.instant(), tier, cause, value, message);
-            alertLog.add(a);
-            notifyAlert(a);
+            LOG.log(logLevel(tier), "alert " + tier + " " + cause + ": " + message);
+            publish(a);
         }
+    }
+
+    /**
+     * Raises a condition that another part of netscan detected: a {@link #hold} without a value.
+     * The tier in force for {@code cause} stays until {@link #clear}; raising it again at the same
+     * tier does nothing. Any thread.
+     *
+     * @param cause the condition's code, e.g. {@code disk_full} or {@code loop:ping-scheduler}
+     * @param tier WARNING, CRITICAL or EMERGENCY
+     * @param reason what is wrong (and, where known, what to do)
+     * @throws IllegalArgumentException if {@code tier} is INFO (use {@link #clear})
+     */
+    public void raise(String cause, AlertTier tier, String reason) {
+        if (tier == AlertTier.INFO) {
+            throw new IllegalArgumentException("raise needs WARNING, CRITICAL or EMERGENCY; clear " + cause + " instead");
+        }
+        hold(cause, tier, Double.NaN, reason);
+    }
+
+    /**
+     * Clears a condition raised by {@link #raise} or {@link #hold}: an INFO alert with
+     * {@code reason} goes to the history and the listeners. Nothing happens when it is not raised.
+     * Any thread.
+     */
+    public void clear(String cause, String reason) {
+        hold(cause, AlertTier.INFO, Double.NaN, reason);
+    }
+
+    /**
+     * The conditions in force now: those the samples found (memory, temperature, error rates,
+     * emergencies) and those raised by the rest of netscan, most severe first, then oldest first.
+     *
+     * @return an immutable snapshot, empty when all is well
+     */
+    public List<ActiveAlert> activeAlerts() {
+        List<ActiveAlert> out;
+        synchronized (stepLock) {
+            out = new ArrayList<>(active.values());
+        }
+        out.sort(Comparator.comparing(ActiveAlert::tier).reversed().thenComparing(ActiveAlert::since));
+        return List.copyOf(out);
+    }
+
+    /** Prefix of the causes of loop alerts; the loop's name follows. */
+    public static final String CAUSE_LOOP_PREFIX = "loop:";
+    /** A loop's WARNING (it failed and continued) clears after this long without another failure. */
+    public static final Duration LOOP_FAILURE_QUIET = Duration.ofMinutes(1);
+    /** A loop's CRITICAL (its thread ended and was restarted) clears after this long without trouble. */
+    public static final Duration LOOP_RESTART_QUIET = Duration.ofMinutes(10);
+
+    /**
+     * The loops' side of the alert path: give it to every {@link SupervisedLoop} (and report a
+     * writer's loop through it). A failure raises WARNING {@code loop:<name>}, a restart raises
+     * CRITICAL; either clears by itself at the first sample after the loop has been quiet for
+     * {@link #LOOP_FAILURE_QUIET} (WARNING) or {@link #LOOP_RESTART_QUIET} (CRITICAL). Calls may
+     * pass a null cause when only a count is known. Any thread.
+     */
+    public LoopFaults loopAlerts() {
+        return loopAlerts;
+    }
+
+    private final class LoopAlerts implements LoopFaults {
+        @Override
+        public void failed(String loop, Throwable cause, long failures) {
+            trouble(loop, AlertTier.WARNING, "loop " + loop + " failed (" + failures + " so far" + describe(cause)
+                    + "); it backs off and continues");
+        }
+
+        @Override
+        public void restarted(String loop, Throwable cause, long restarts) {
+            trouble(loop, AlertTier.CRITICAL, "loop " + loop + " ended" + describe(cause) + " and was restarted by its watchdog ("
+                    + restarts + " restarts so far)");
+        }
+
+        private void trouble(String loop, AlertTier tier, String reason) {
+            String cause = CAUSE_LOOP_PREFIX + loop;
+            synchronized (stepLock) {
+                loopTrouble.put(cause, clock.instant());
+                if (held.getOrDefault(cause, AlertTier.INFO).ordinal() < tier.ordinal()) {
+                    hold(cause, tier, Double.NaN, reason);
+                }
+            }
+        }
+
+        private static String describe(Throwable t) {
+            if (t == null) {
+                return "";
+            }
+            String m = t.getMessage();
+            String s = t.getClass().getName() + (m == null ? "" : ": " + m);
+            return "; last: " + (s.length() > 200 ? s.substring(0, 200) + "..." : s);
+        }
+    }
+
+    /** Clears loop alerts whose loop has been quiet long enough. Under stepLock. */
+    private void clearQuietLoops(Instant now) {
+        var it = loopTrouble.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            AlertTier tier = held.getOrDefault(e.getKey(), AlertTier.INFO);
+            Duration quiet = tier == AlertTier.CRITICAL ? LOOP_RESTART_QUIET : LOOP_FAILURE_QUIET;
+            if (tier == AlertTier.INFO || Duration.between(e.getValue(), now).compareTo(quiet) >= 0) {
+                it.remove();
+                if (tier != AlertTier.INFO) {
+                    hold(e.getKey(), AlertTier.INFO, Double.NaN, e.getKey().substring(CAUSE_LOOP_PREFIX.length())
+                            + " has run without trouble for " + quiet.toMinutes() + " min: cleared");
+                }
+            }
+        }
+    }
+
+    /** Adds {@code a} to the history and the conditions in force, then tells the listeners. Under stepLock. */
+    private void publish(Alert a) {
+        alertLog.add(a);
+        ActiveAlert was = active.get(a.cause());
+        AlertTier tier = a.tier();
+        if (tier == AlertTier.INFO && a.cause().equals(Alert.CAUSE_MEMORY) && memory.state() != AlertTier.INFO) {
+            tier = memory.state(); // a memory emergency cleared: the memory condition itself holds on
+        }
+        boolean note = tier == AlertTier.INFO && a.message().startsWith(NO_SENSOR); // says, clears nothing
+        if (tier == AlertTier.INFO && !note) {
+            active.remove(a.cause());
+        } else if (tier != AlertTier.INFO) {
+            active.put(a.cause(), new ActiveAlert(a.cause(), tier, a.message(), was != null ? was.since() : a.time()));
+        }
+        notifyAlert(a);
+    }
+
+    private static System.Logger.Level logLevel(AlertTier tier) {
+        return switch (tier) {
+            case INFO -> System.Logger.Level.INFO;
+            case WARNING -> System.Logger.Level.WARNING;
+            case CRITICAL, EMERGENCY -> System.Logger.Level.ERROR;
+        };
     }
 
     /** Hands {@code a} to every alert listener; a listener that throws is counted and logged. */
@@ -283,7 +435,20 @@ public final class Governor implements AutoCloseable {
 
     /** @return how many scheduled samples failed (the probe threw); they are logged and skipped */
     public long sampleFailures() {
-        return sampleFailures.get();
+        SupervisedLoop l;
+        synchronized (lifecycleLock) {
+            l = loop;
+        }
+        return l == null ? 0 : l.failures();
+    }
+
+    /** @return times the sampling thread ended unexpectedly and was restarted */
+    public long sampleLoopRestarts() {
+        SupervisedLoop l;
+        synchronized (lifecycleLock) {
+            l = loop;
+        }
+        return l == null ? 0 : l.restarts();
     }
 
     /**
@@ -304,7 +469,7 @@ public final class Governor implements AutoCloseable {
             if (!host.cpuTemperatureAvailable() && !noSensorNoted) {
                 noSensorNoted = true;
                 fired.add(new Alert(now, AlertTier.INFO, Alert.CAUSE_TEMPERATURE, Double.NaN,
-                        "no CPU temperature sensor readable: thermal throttling is inactive"));
+                        NO_SENSOR + ": thermal throttling is inactive"));
             }
 
             Map<String, ErrorRate.Window> windows = new TreeMap<>();
@@ -325,6 +490,7 @@ public final class Governor implements AutoCloseable {
             }
 
             emergencies(host.memoryUsedPct(), now, fired);
+            clearQuietLoops(now);
             AlertTier hostTier = memory.state().max(temperature.state());
             if (memoryEmergency || storageEmergency) {
                 hostTier = AlertTier.EMERGENCY;
@@ -370,13 +536,8 @@ public final class Governor implements AutoCloseable {
                 }
             }
             for (Alert a : fired) {
-                alertLog.add(a);
-                LOG.log(switch (a.tier()) {
-                    case INFO -> System.Logger.Level.INFO;
-                    case WARNING -> System.Logger.Level.WARNING;
-                    case CRITICAL, EMERGENCY -> System.Logger.Level.ERROR;
-                }, "governor alert " + a.tier() + " " + a.cause() + ": " + a.message());
-                notifyAlert(a);
+                LOG.log(logLevel(a.tier()), "governor alert " + a.tier() + " " + a.cause() + ": " + a.message());
+                publish(a);
             }
             return sample;
         }
@@ -448,55 +609,44 @@ public final class Governor implements AutoCloseable {
     }
 
     /**
-     * Samples at once and then every {@code sampleInterval} on a daemon thread. A sample whose
-     * probe throws is logged, counted ({@link #sampleFailures()}) and skipped. Idempotent.
+     * Where the sampling loop reports a sample that threw and a thread restart (the service wires
+     * its alert path here). Call before {@link #start()}; default {@link LoopFaults#NONE}.
+     */
+    public void loopFaults(LoopFaults faults) {
+        synchronized (lifecycleLock) {
+            loopFaults = Objects.requireNonNull(faults, "faults");
+        }
+    }
+
+    /**
+     * Samples at once and then every {@code sampleInterval} on a daemon thread (a
+     * {@link SupervisedLoop} named {@code governor}). A sample whose probe throws anything is
+     * logged, counted ({@link #sampleFailures()}), reported and skipped. Idempotent.
      *
      * @throws IllegalStateException if closed
      */
     public void start() {
         synchronized (lifecycleLock) {
             if (closed) throw new IllegalStateException("governor is closed");
-            if (executor != null) return;
-            executor = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "netscan-governor");
-                t.setDaemon(true);
-                return t;
-            });
-            long intervalNanos = settings.sampleInterval().toNanos();
-            executor.scheduleWithFixedDelay(this::scheduledStep, 0, intervalNanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void scheduledStep() {
-        try {
-            sampleNow();
-        } catch (RuntimeException | LinkageError e) { // e.g. a native sensor library failing to load
-            sampleFailures.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "governor sample failed; skipped", e);
+            if (loop != null) return;
+            loop = SupervisedLoop.every("governor", Duration.ZERO, settings.sampleInterval(), this::sampleNow, loopFaults);
         }
     }
 
     /**
-     * Stops sampling: cancels the schedule and waits at most 2 s for a running step. Idempotent.
-     * The last throttle stays readable.
+     * Stops sampling and waits at most 2 s for a running step. Idempotent. The last throttle stays
+     * readable.
      */
     @Override
     public void close() {
-        ScheduledExecutorService ex;
+        SupervisedLoop l;
         synchronized (lifecycleLock) {
             if (closed) return;
             closed = true;
-            ex = executor;
-            executor = null;
+            l = loop;
         }
-        if (ex == null) return;
-        ex.shutdownNow();
-        try {
-            if (!ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "governor sample still running after " + CLOSE_WAIT_MILLIS + " ms; left behind");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (l != null && !l.close(Duration.ofMillis(CLOSE_WAIT_MILLIS))) {
+            LOG.log(System.Logger.Level.WARNING, "governor sample still running after " + CLOSE_WAIT_MILLIS + " ms; left behind");
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.netscan.discovery.monitor;
 
 import dev.netscan.core.LocalOutcome;
+import dev.netscan.core.LoopFaults;
+import dev.netscan.core.SupervisedLoop;
 import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.MetricsSink;
@@ -66,6 +68,13 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  *
  * <p><b>Threads.</b> One platform thread owns the wheel, the slot tables and the statistics;
  * engine threads hand results over through a lock-free queue. Public methods are thread-safe.
+ *
+ * <p><b>No death.</b> The scheduler thread is a {@link SupervisedLoop} named {@code ping-scheduler}:
+ * a step that throws (a sink or registry failing, an {@link OutOfMemoryError} included) is counted
+ * ({@link Counters#loopFailures()}), reported to the builder's {@link LoopFaults}, backed off and
+ * survived; a thread that ends anyway is restarted ({@link Counters#loopRestarts()}) and keeps the
+ * wheel. A result whose handling throws on an engine thread is counted and reported the same way
+ * (as loop {@code ping-results}, at most once a second) and never reaches the engine.
  */
 public final class PingScheduler implements AutoCloseable {
     private static final long LATE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -138,8 +147,22 @@ public final class PingScheduler implements AutoCloseable {
     private volatile long latenessP99Micros;
     private volatile long latenessMaxMicros;
 
+    private final LoopFaults faults;
+    private final AtomicLong resultFailures = new AtomicLong();
+    /** When a result failure was last reported (engine threads; a racy throttle is fine). */
+    private volatile long resultFailureReportedNanos = Long.MIN_VALUE / 2;
+
+    // ---- the loop's position, owned by the scheduler thread (kept across a restart of it)
+    private boolean loopAnchored;
+    private long anchor;
+    private long anchorTick;
+    private long tick;
+    private long period;
+    private long nextReconcile;
+    private long nextPublish;
+
     private final Object lifecycle = new Object();
-    private Thread thread;
+    private SupervisedLoop thread;
     private volatile boolean running;
     private volatile boolean reconcileRequested;
 
@@ -153,6 +176,7 @@ public final class PingScheduler implements AutoCloseable {
         this.hostCeilingPps = b.hostCeilingPps;
         this.shed = b.shed;
         this.scheduleListener = b.scheduleListener;
+        this.faults = b.faults;
         this.effectiveIntervalNanos = intervalNanos;
         this.reconcileNanos = b.reconcileInterval.toNanos();
         this.windowNanos = b.statsWindow.toNanos();
@@ -187,17 +211,19 @@ public final class PingScheduler implements AutoCloseable {
                 return;
             }
             running = true;
-            thread = Thread.ofPlatform().name("netscan-ping-scheduler").daemon(true).unstarted(this::run);
-            thread.start();
+            thread = SupervisedLoop.start("ping-scheduler", this::step, faults);
         }
     }
 
     /** Asks the scheduler thread to reconcile at its next step instead of waiting for the interval. */
     public void requestReconcile() {
         reconcileRequested = true;
-        Thread t = thread;
+        SupervisedLoop t;
+        synchronized (lifecycle) {
+            t = thread;
+        }
         if (t != null) {
-            LockSupport.unpark(t);
+            t.wake();
         }
     }
 
@@ -208,66 +234,65 @@ public final class PingScheduler implements AutoCloseable {
      */
     @Override
     public void close() {
-        Thread t;
+        SupervisedLoop t;
         synchronized (lifecycle) {
             running = false;
             t = thread;
         }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (t != null && t.close(Duration.ofSeconds(5))) {
+            drainResults(); // the scheduler thread has ended: its structures are ours now
+            publishLateness();
         }
     }
 
-    private void run() {
-        // Tick k is due at anchor + (k - anchorTick) * effective interval / buckets; a change of
-        // the effective interval re-anchors at the next tick, so stretching never skips a bucket.
-        long anchor = nanoTime.getAsLong();
-        long anchorTick = 0;
-        long tick = 0;
-        long period = effectiveIntervalNanos;
-        long nextReconcile = anchor;
-        long nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
-        while (running) {
-            drainResults();
-            long now = nanoTime.getAsLong();
-            if (now - nextReconcile >= 0 || reconcileRequested) {
-                reconcileRequested = false;
-                reconcile();
-                nextReconcile = now + reconcileNanos;
-            }
-            long due = anchor + dueOffset(tick - anchorTick, period);
-            if (effectiveIntervalNanos != period) {
-                anchor = due;
-                anchorTick = tick;
-                period = effectiveIntervalNanos;
-            }
-            int fired = 0;
-            while (running && now - due >= 0) {
-                int cursor = (int) (tick % bucketCount);
-                fire(cursor, due, now, tick / bucketCount);
-                tick++;
-                due = anchor + dueOffset(tick - anchorTick, period);
-                if (++fired % 64 == 0) {
-                    drainResults();
-                    now = nanoTime.getAsLong();
-                }
-            }
-            if (now - nextPublish >= 0) {
-                publishLateness();
-                nextPublish = now + TimeUnit.SECONDS.toNanos(1);
-            }
-            long wait = Math.min(due - now, nextReconcile - now);
-            if (wait > 0) {
-                LockSupport.parkNanos(this, Math.min(wait, TARGET_TICK_NANOS));
-            }
+    /**
+     * One step of the scheduler thread: results in, reconciliation when due, every bucket due
+     * fired. Returns how long to park. Tick k is due at anchor + (k - anchorTick) * effective
+     * interval / buckets; a change of the effective interval re-anchors at the next tick, so
+     * stretching never skips a bucket.
+     */
+    private long step() {
+        if (!loopAnchored) {
+            anchor = nanoTime.getAsLong();
+            period = effectiveIntervalNanos;
+            nextReconcile = anchor;
+            nextPublish = anchor + TimeUnit.SECONDS.toNanos(1);
+            loopAnchored = true;
+        }
+        if (!running) {
+            return TARGET_TICK_NANOS;
         }
         drainResults();
-        publishLateness();
+        long now = nanoTime.getAsLong();
+        if (now - nextReconcile >= 0 || reconcileRequested) {
+            reconcileRequested = false;
+            nextReconcile = now + reconcileNanos; // before: a reconciliation that throws is not retried at once
+            reconcile();
+        }
+        long due = anchor + dueOffset(tick - anchorTick, period);
+        if (effectiveIntervalNanos != period) {
+            anchor = due;
+            anchorTick = tick;
+            period = effectiveIntervalNanos;
+        }
+        int fired = 0;
+        while (running && now - due >= 0) {
+            int cursor = (int) (tick % bucketCount);
+            long cycle = tick / bucketCount;
+            tick++; // before firing: a bucket whose firing throws is not fired twice
+            fire(cursor, due, now, cycle);
+            due = anchor + dueOffset(tick - anchorTick, period);
+            if (++fired % 64 == 0) {
+                drainResults();
+                now = nanoTime.getAsLong();
+            }
+        }
+        if (now - nextPublish >= 0) {
+            publishLateness();
+            nextPublish = now + TimeUnit.SECONDS.toNanos(1);
+        }
+        long wait = Math.min(due - now, nextReconcile - now);
+        return wait > 0 ? Math.min(wait, TARGET_TICK_NANOS) : 0;
     }
 
     private long dueOffset(long ticks, long period) {
@@ -336,6 +361,25 @@ public final class PingScheduler implements AutoCloseable {
     /** Called once per accepted probe, from an engine thread. */
     private void handleResult(PingResult r, int attempts) {
         completed.incrementAndGet();
+        try {
+            recordResult(r, attempts);
+        } catch (Throwable t) { // a sink or registry failing (even an OutOfMemoryError) never reaches the engine
+            long n = resultFailures.incrementAndGet();
+            long now = System.nanoTime();
+            if (now - resultFailureReportedNanos > 1_000_000_000L) {
+                resultFailureReportedNanos = now;
+                System.getLogger(PingScheduler.class.getName()).log(System.Logger.Level.ERROR,
+                        "handling a ping result failed (" + n + " so far); the result is lost, monitoring goes on", t);
+                try {
+                    faults.failed("ping-results", t, n);
+                } catch (Throwable ignored) {
+                    // the engine thread must not die for the alert path either
+                }
+            }
+        }
+    }
+
+    private void recordResult(PingResult r, int attempts) {
         if (r.outcome() == PingResult.Outcome.ERROR && attempts == 0) {
             endedLocally(r.ipv4(), LocalOutcome.CANCELLED); // never sent: the engine stopped with it queued
             return;
@@ -534,10 +578,15 @@ public final class PingScheduler implements AutoCloseable {
         for (int i = 0; i < byCause.length; i++) {
             byCause[i] = local.get(i);
         }
+        SupervisedLoop t;
+        synchronized (lifecycle) {
+            t = thread;
+        }
         return new Counters(scheduled, s, replies.get(), timeouts.get(), unreachable.get(),
                 sendErrors.get(), Math.max(0, s - c), late.get(),
                 latenessP50Micros, latenessP99Micros, latenessMaxMicros, suspendedSkips.get(), reconciliations.get(),
-                new LocalCounts(byCause), effectiveIntervalNanos);
+                new LocalCounts(byCause), effectiveIntervalNanos,
+                (t == null ? 0 : t.failures()) + resultFailures.get(), t == null ? 0 : t.restarts());
     }
 
     /** The last check of the schedule against what can be served (a snapshot; never null). */
@@ -620,11 +669,13 @@ public final class PingScheduler implements AutoCloseable {
      * @param reconciliations reconciliation cycles run
      * @param local probes that ended in a local outcome, by cause
      * @param effectiveIntervalNanos the interval in force (see {@link Schedule})
+     * @param loopFailures steps of the scheduler thread and result hand-overs that threw and were survived
+     * @param loopRestarts times the scheduler thread ended and its watchdog started a new one
      */
     public record Counters(int scheduled, long pingsSent, long replies, long timeouts, long unreachable,
             long sendErrors, long inFlight, long latePings, long latenessP50Micros,
             long latenessP99Micros, long latenessMaxMicros, long suspendedSkips, long reconciliations,
-            LocalCounts local, long effectiveIntervalNanos) {}
+            LocalCounts local, long effectiveIntervalNanos, long loopFailures, long loopRestarts) {}
 
     /** Builds a {@link PingScheduler}; {@link #build()} validates. */
     public static final class Builder {
@@ -639,6 +690,7 @@ public final class PingScheduler implements AutoCloseable {
         private long hostCeilingPps;
         private BooleanSupplier shed = () -> false;
         private ScheduleListener scheduleListener;
+        private LoopFaults faults = LoopFaults.NONE;
         private LongSupplier nanoTime = System::nanoTime;
         private LongSupplier epochNanos = () -> {
             java.time.Instant now = java.time.Instant.now();
@@ -665,6 +717,8 @@ public final class PingScheduler implements AutoCloseable {
         /** Hears each change of the checked schedule; default none. */
         public Builder scheduleListener(ScheduleListener v) { scheduleListener = v; return this; }
         public Builder reconcileInterval(Duration v) { reconcileInterval = v; return this; }
+        /** Where the scheduler reports a step that threw and a restart of its thread; default {@link LoopFaults#NONE}. */
+        public Builder loopFaults(LoopFaults v) { faults = Objects.requireNonNull(v); return this; }
         public Builder statsWindow(Duration v) { statsWindow = v; return this; }
         /** Monotonic clock for the schedule (default {@link System#nanoTime()}). */
         public Builder nanoTime(LongSupplier v) { nanoTime = v; return this; }

@@ -1,14 +1,14 @@
 package dev.netscan.discovery.snmp;
 
+import dev.netscan.core.LoopFaults;
 import dev.netscan.core.SnmpInfo;
+import dev.netscan.core.SupervisedLoop;
 import it.unimi.dsi.fastutil.ints.IntIterable;
 import it.unimi.dsi.fastutil.ints.IntIterator;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -39,12 +39,14 @@ public final class SnmpEnrichment implements AutoCloseable {
     private final SnmpBackoff backoff;
     private final LongSupplier nanoClock;
     private final SnmpListener downstream;
+    private final LoopFaults faults;
     private final LongAdder skippedSuspended = new LongAdder();
     private final Object scheduleLock = new Object();
     /** Guarded by scheduleLock. */
-    private ScheduledExecutorService periodic;
+    private SupervisedLoop periodic;
 
     private SnmpEnrichment(Builder b) {
+        this.faults = b.faults;
         this.nanoClock = b.nanoClock;
         this.downstream = b.listener;
         this.backoff = new SnmpBackoff(b.settings.maxConsecutiveFails(), b.settings.backoff().toNanos());
@@ -108,21 +110,28 @@ public final class SnmpEnrichment implements AutoCloseable {
      */
     public void schedulePeriodic(Supplier<? extends IntIterable> knownDevices) {
         Objects.requireNonNull(knownDevices, "knownDevices");
-        long intervalNanos = scanner.settings().interval().toNanos();
+        Duration interval = scanner.settings().interval();
         synchronized (scheduleLock) {
             if (periodic != null) {
-                periodic.shutdownNow();
+                periodic.close();
             }
-            periodic = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
-                    .name("netscan-snmp-interval").daemon(true).factory());
-            periodic.scheduleWithFixedDelay(() -> {
-                try {
-                    scanAll(knownDevices.get());
-                } catch (RuntimeException e) {
-                    System.getLogger(SnmpEnrichment.class.getName()).log(System.Logger.Level.WARNING,
-                            "periodic SNMP scan failed: {0}", e.getClass().getName());
-                }
-            }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+            // a SupervisedLoop: a scan that throws (an OutOfMemoryError included) is counted,
+            // reported and retried one interval later; a thread that ends is restarted
+            periodic = SupervisedLoop.every("snmp-interval", interval, interval, () -> scanAll(knownDevices.get()), faults);
+        }
+    }
+
+    /** Periodic scans that threw and were survived (see {@link #schedulePeriodic}). */
+    public long periodicFailures() {
+        synchronized (scheduleLock) {
+            return periodic == null ? 0 : periodic.failures();
+        }
+    }
+
+    /** Times the periodic scan's thread ended and was restarted. */
+    public long periodicRestarts() {
+        synchronized (scheduleLock) {
+            return periodic == null ? 0 : periodic.restarts();
         }
     }
 
@@ -171,7 +180,7 @@ public final class SnmpEnrichment implements AutoCloseable {
     public void close() {
         synchronized (scheduleLock) {
             if (periodic != null) {
-                periodic.shutdownNow();
+                periodic.close();
                 periodic = null;
             }
         }
@@ -198,6 +207,8 @@ public final class SnmpEnrichment implements AutoCloseable {
     public static final class Builder {
         private final SnmpSettings settings;
         private SnmpListener listener = SnmpListener.NONE;
+        /** Where the periodic scan reports a failure or a restart (default none). */
+        private LoopFaults faults = LoopFaults.NONE;
         private LongSupplier nanoClock = System::nanoTime;
         private InstantSource clock = InstantSource.system();
         private Consumer<String> warnings = m -> System.getLogger(SnmpScanner.class.getName()).log(System.Logger.Level.WARNING, m);
@@ -216,6 +227,9 @@ public final class SnmpEnrichment implements AutoCloseable {
 
         /** Wall clock for success timestamps. */
         public Builder clock(InstantSource c) { this.clock = Objects.requireNonNull(c, "clock"); return this; }
+
+        /** Where the periodic scan's loop reports a failure or a restart (default {@link LoopFaults#NONE}). */
+        public Builder loopFaults(LoopFaults f) { this.faults = Objects.requireNonNull(f, "faults"); return this; }
 
         /** Where configuration warnings go. */
         public Builder warnings(Consumer<String> sink) { this.warnings = Objects.requireNonNull(sink, "warnings"); return this; }
