@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * On-link discovery for real: two network namespaces the test creates, joined by a veth pair
@@ -68,9 +70,12 @@ class OnLinkDiscoveryTest {
         throw new AssertionError(ifName + " got no link-local address in 10 s");
     }
 
-    @Test
-    void theAllNodesEchoFindsThePeersLinkLocalAndGlobalAddressesButNotOurOwn() throws Exception {
+    /** Datagram ICMPv6 sockets where ping_group_range allows them (raw ones otherwise): both kinds. */
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void theAllNodesEchoFindsThePeersLinkLocalAndGlobalAddressesButNotOurOwn(SocketKind kind) throws Exception {
         try (Link link = new Link()) {
+            link.a.allowDatagramIcmp(kind == SocketKind.DATAGRAM);
             Inet6Address peerLinkLocal = linkLocalOf(link.b, "vB");
             linkLocalOf(link.a, "vA");
             Map<String, OnLinkListener.Source> found = new ConcurrentHashMap<>();
