@@ -4,6 +4,7 @@ import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.InvalidConfigException;
 import dev.netscan.core.NetscanConfig;
 import dev.netscan.core.Profile;
+import dev.netscan.fleet.FleetConfig;
 import dev.netscan.service.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -56,10 +58,11 @@ public final class ConfigFile {
     private static final int MAX_KEY_LENGTH = 40;
 
     /** The configuration and what was accepted but ignored. */
-    public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http) {
-        /** Without HTTP settings: the defaults. */
+    public record Result(NetscanConfig config, List<String> warnings, dev.netscan.service.HttpSettings http,
+            Optional<FleetConfig> fleet) {
+        /** Without HTTP settings (the defaults) and without a fleet. */
         public Result(NetscanConfig config, List<String> warnings) {
-            this(config, warnings, dev.netscan.service.HttpSettings.defaults());
+            this(config, warnings, dev.netscan.service.HttpSettings.defaults(), Optional.empty());
         }
     }
 
@@ -70,6 +73,8 @@ public final class ConfigFile {
     private final NetscanConfig.Builder b = NetscanConfig.builder();
     private final dev.netscan.service.HttpSettings.Builder api = dev.netscan.service.HttpSettings.builder();
     private final Map<String, BiConsumer<String, Object>> keys = new LinkedHashMap<>();
+    /** The {@code fleet:} section, if the file has a valid one. */
+    private FleetConfig fleet;
 
     private ConfigFile(Map<String, String> env) {
         this.env = env;
@@ -134,7 +139,7 @@ public final class ConfigFile {
         for (InvalidConfigException.Problem w : problems.warnings()) {
             warnings.add(w.toString());
         }
-        return new Result(config, Collections.unmodifiableList(warnings), http);
+        return new Result(config, Collections.unmodifiableList(warnings), http, Optional.ofNullable(fleet));
     }
 
     /**
@@ -234,6 +239,30 @@ public final class ConfigFile {
             throw new IllegalArgumentException("must be a single value, not a " + (v instanceof Map ? "mapping" : "list"));
         }
         return expand(key, String.valueOf(v));
+    }
+
+    /**
+     * The {@code fleet:} section: its text values expanded from the environment (also inside
+     * {@code kafka:}, e.g. {@code sasl.jaas.config: ${KAFKA_JAAS}}), then read by
+     * {@link FleetConfig#fromMap}, whose problems (keyed {@code fleet.<key>}) join the others.
+     */
+    private void fleet(String key, Object v) {
+        if (!(v instanceof Map<?, ?> section)) {
+            throw new IllegalArgumentException("must be a mapping (kafka_bootstrap, group, partitions, ...)");
+        }
+        Map<String, Object> expanded = expandAll(key, section);
+        fleet = problems.collect(() -> FleetConfig.fromMap(expanded));
+    }
+
+    private Map<String, Object> expandAll(String key, Map<?, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String k = key + "." + e.getKey();
+            Object v = e.getValue();
+            out.put(String.valueOf(e.getKey()), v instanceof String s ? expand(k, s)
+                    : v instanceof Map<?, ?> m ? expandAll(k, m) : v);
+        }
+        return out;
     }
 
     private String expand(String key, String s) {
@@ -368,6 +397,7 @@ public final class ConfigFile {
     }
 
     private void register() {
+        on("fleet", this::fleet);
         // --- Go-service keys
         on("networks", (k, v) -> b.networks(list(k, v)));
         onDuration("icmp_discovery_interval", b::icmpDiscoveryInterval);

@@ -1,6 +1,8 @@
 package dev.netscan.cli;
 
 import dev.netscan.core.NetscanConfig;
+import dev.netscan.fleet.FleetConfig;
+import dev.netscan.fleet.FleetMember;
 import dev.netscan.service.NetscanService;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,18 +37,32 @@ final class MonitorCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (NetscanService service = NetscanService.builder(c).httpSettings(loaded.http()).build()) {
+        // with a fleet: section this instance shares the networks with the group's other members
+        FleetMember member = loaded.fleet().map(FleetMember::create).orElse(null);
+        NetscanService.Builder builder = NetscanService.builder(c).httpSettings(loaded.http());
+        try (NetscanService service = (member == null ? builder : member.configure(builder)).build()) {
             service.start();
             System.err.printf("netscan: monitoring %s (%d addresses), data in %s%s, socket %s%n", c.networks(),
                     c.targets().size(), c.dataDir().toAbsolutePath(),
                     service.httpPort().isEmpty() ? "" : ", status page on http://" + loaded.http().bindAddress().getHostAddress() + ":" + service.httpPort().getAsInt() + "/",
                     service.icmpCounters().socketKind());
+            if (member != null) {
+                FleetConfig f = loaded.fleet().orElseThrow();
+                member.start(service);
+                System.err.printf("netscan: fleet member %s of group %s at %s (%d partitions, protocol %s)%s%n",
+                        f.instance(), f.group(), f.kafkaBootstrap(), f.partitions(), member.groupProtocol().orElse("?"),
+                        f.resultsTopic().map(t -> ", results to topic " + t).orElse(""));
+            }
             if (duration != null) {
                 stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 stop.await();
             }
             System.err.println("netscan: stopping");
+        } finally {
+            if (member != null) {
+                member.close(); // after the service: no device is pinged here once another member has it
+            }
         }
         System.err.println("netscan: stopped");
         return Main.EXIT_OK;

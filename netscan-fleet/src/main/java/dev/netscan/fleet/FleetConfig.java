@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -31,16 +32,29 @@ import java.util.TreeMap;
  * @param clientProperties passed to the Kafka clients as they are (security: {@code security.protocol},
  *     {@code sasl.*}, {@code ssl.*}); they win over what netscan sets, except {@code group.id},
  *     {@code bootstrap.servers} and the deserializers
+ * @param changelog whether each partition's registry is kept in the compacted changelog topic
+ *     {@code <topic>.registry} and restored by a new owner (default true)
+ * @param changelogRefresh how often every owned device's record is rewritten (its last seen);
+ *     state changes are written within a second (default 5 min)
+ * @param changelogMaxRate the most changelog records a second this instance writes (default 2,000)
+ * @param resultsTopic the topic every point also goes to in line protocol, tagged
+ *     {@code instance}; empty for none (default)
  */
 public record FleetConfig(String kafkaBootstrap, String group, int partitions, String topic, String instance,
         String groupProtocol, Duration sessionTimeout, Duration heartbeatInterval,
-        Map<String, String> clientProperties) {
+        Map<String, String> clientProperties, boolean changelog, Duration changelogRefresh, int changelogMaxRate,
+        Optional<String> resultsTopic) {
 
     /** The default number of partitions of the target space. */
     public static final int DEFAULT_PARTITIONS = 64;
 
     public FleetConfig {
         clientProperties = Map.copyOf(clientProperties);
+    }
+
+    /** The compacted changelog topic of the partitions' registries: {@code <topic>.registry}. */
+    public String changelogTopic() {
+        return topic + ".registry";
     }
 
     /** A builder with the defaults: 64 partitions, protocol {@code auto}, 6 s session, 1 s heartbeat. */
@@ -73,6 +87,10 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
                     case "partitions" -> b.partitions(integer(v, where));
                     case "session_timeout" -> b.sessionTimeout(duration(v, where));
                     case "heartbeat_interval" -> b.heartbeatInterval(duration(v, where));
+                    case "changelog" -> b.changelog(bool(v, where));
+                    case "changelog_refresh" -> b.changelogRefresh(duration(v, where));
+                    case "changelog_max_rate" -> b.changelogMaxRate(integer(v, where));
+                    case "results_topic" -> b.resultsTopic(text(v, where));
                     case "kafka" -> {
                         if (!(v instanceof Map<?, ?> m)) {
                             throw new IllegalArgumentException(where + ": must be a map of Kafka client properties, got " + v);
@@ -80,7 +98,8 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
                         m.forEach((k, pv) -> b.clientProperty(String.valueOf(k), String.valueOf(pv)));
                     }
                     default -> throw new IllegalArgumentException(where + ": unknown key (known: kafka_bootstrap, group,"
-                            + " partitions, topic, instance, group_protocol, session_timeout, heartbeat_interval, kafka)");
+                            + " partitions, topic, instance, group_protocol, session_timeout, heartbeat_interval, kafka,"
+                            + " changelog, changelog_refresh, changelog_max_rate, results_topic)");
                 }
             } catch (IllegalArgumentException ex) {
                 // the message starts with "fleet.<key>: "
@@ -98,6 +117,13 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
             throw new IllegalArgumentException(where + ": must be a string, got " + v);
         }
         return s;
+    }
+
+    private static boolean bool(Object v, String where) {
+        if (v instanceof Boolean bo) {
+            return bo;
+        }
+        throw new IllegalArgumentException(where + ": must be true or false, got " + v);
     }
 
     private static int integer(Object v, String where) {
@@ -133,6 +159,10 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
         private Duration sessionTimeout = Duration.ofSeconds(6);
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private final Map<String, String> clientProperties = new TreeMap<>();
+        private boolean changelog = true;
+        private Duration changelogRefresh = Duration.ofMinutes(5);
+        private int changelogMaxRate = 2_000;
+        private String resultsTopic;
 
         private Builder() {}
 
@@ -141,11 +171,19 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
         public Builder partitions(int v) { partitions = v; return this; }
         /** Default {@code netscan-fleet.<group>}. */
         public Builder topic(String v) { topic = v; return this; }
-        /** Default {@code <hostname>-<pid>}. */
+        /** Default: the host name (stable across restarts: it tags the points); set it when a host runs several. */
         public Builder instance(String v) { instance = v; return this; }
         public Builder groupProtocol(String v) { groupProtocol = v; return this; }
         public Builder sessionTimeout(Duration v) { sessionTimeout = v; return this; }
         public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
+        /** Keep the partitions' registries in the changelog topic (default true). */
+        public Builder changelog(boolean v) { changelog = v; return this; }
+        /** How often every owned device's record is rewritten, 1 s..1 day (default 5 min). */
+        public Builder changelogRefresh(Duration v) { changelogRefresh = v; return this; }
+        /** The most changelog records a second, 10..1,000,000 (default 2,000). */
+        public Builder changelogMaxRate(int v) { changelogMaxRate = v; return this; }
+        /** The results topic; null for none (default). */
+        public Builder resultsTopic(String v) { resultsTopic = v; return this; }
         /** One Kafka client property, e.g. {@code security.protocol=SASL_SSL}. */
         public Builder clientProperty(String key, String value) {
             clientProperties.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
@@ -193,10 +231,23 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
                             + " / fleet.group_protocol)");
                 }
             }
-            p.throwIfAny();
+            if (changelogRefresh == null || changelogRefresh.toMillis() < 1_000 || changelogRefresh.toDays() > 1) {
+                p.add("fleet.changelog_refresh", "must be 1s..1d, got " + changelogRefresh);
+            }
+            if (changelogMaxRate < 10 || changelogMaxRate > 1_000_000) {
+                p.add("fleet.changelog_max_rate", "must be 10..1000000 records a second, got " + changelogMaxRate);
+            }
+            if (resultsTopic != null && !resultsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
+                p.add("fleet.results_topic", "not a valid Kafka topic name: " + resultsTopic);
+            }
             String inst = instance != null ? instance : defaultInstance();
+            if (!inst.matches("[A-Za-z0-9._:-]{1,200}")) {
+                p.add("fleet.instance", "1-200 of A-Z a-z 0-9 . _ : - (it is a tag value and a client id), got " + inst);
+            }
+            p.throwIfAny();
             return new FleetConfig(kafkaBootstrap.trim(), group, partitions, t, inst, groupProtocol, sessionTimeout,
-                    heartbeatInterval, clientProperties);
+                    heartbeatInterval, clientProperties, changelog, changelogRefresh, changelogMaxRate,
+                    Optional.ofNullable(resultsTopic));
         }
 
         private static boolean isPort(String s) {
@@ -215,7 +266,7 @@ public record FleetConfig(String kafkaBootstrap, String group, int partitions, S
             } catch (java.io.IOException e) {
                 host = "netscan";
             }
-            return host + "-" + ProcessHandle.current().pid();
+            return host.replaceAll("[^A-Za-z0-9._:-]", "_");
         }
     }
 }

@@ -23,9 +23,13 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -34,9 +38,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * on the ownership topic and owns the partitions of the target space that Kafka assigns it.
  *
  * <p>Use: {@code FleetMember m = FleetMember.create(fleet);} then build the service with
- * {@code NetscanService.builder(config).ownership(m.ownership())}, start it, and
- * {@link #start(NetscanService)} the member. From then on the service sweeps, pings and queries
- * only addresses whose {@link AddressPartitioner partition} this member owns.
+ * {@code m.configure(NetscanService.builder(config))} (the ownership predicate and, when
+ * {@code results_topic} is set, the results sink), start it, and {@link #start(NetscanService)}
+ * the member. From then on the service sweeps, pings and queries only addresses whose
+ * {@link AddressPartitioner partition} this member owns.
+ *
+ * <p>Registry changelog (unless {@code changelog: false}): the owner writes its partitions'
+ * devices to {@link FleetConfig#changelogTopic()} (state changes within a second, every device
+ * each {@code changelog_refresh}, at most {@code changelog_max_rate} records a second); a new
+ * owner restores them on assignment, before the service reconciles and sweeps, so it pings them
+ * without rediscovering them (see {@code RegistryChangelog}).
  *
  * <p>Handover: Kafka calls {@code onPartitionsRevoked} on this member's thread, and this member
  * takes the partitions' devices off the service's schedule (bounded) before it returns; only then
@@ -51,6 +62,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class FleetMember implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FleetMember.class.getName());
     private static final Duration HANDOVER_BOUND = Duration.ofSeconds(5);
+    private static final Duration RESTORE_BOUND = Duration.ofSeconds(30);
 
     private final FleetConfig config;
     /** Owned partitions; replaced (never mutated) by the member thread, read by any thread. */
@@ -62,6 +74,12 @@ public final class FleetMember implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
     private NetscanService service;
     private String protocol;
+    /** The registry changelog, or null when disabled; set by start(). */
+    private volatile RegistryChangelog changelog;
+    /** The results sink, or null; created by {@link #resultsSink()}, closed by {@link #close()}. */
+    private dev.netscan.influx.LineProtocolStreamSink results;
+    /** What the last restore read (member thread writes, any thread reads). */
+    private volatile RegistryChangelog.Restored lastRestore;
 
     private FleetMember(FleetConfig config) {
         this.config = config;
@@ -71,6 +89,32 @@ public final class FleetMember implements AutoCloseable {
     /** A member for {@code config}; it owns nothing until {@link #start} and Kafka's first assignment. */
     public static FleetMember create(FleetConfig config) {
         return new FleetMember(java.util.Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * Sets {@code builder}'s ownership predicate, the {@code instance} tag on the points written
+     * to the database and, when {@code results_topic} is configured, the results sink as its
+     * second sink; returns {@code builder}.
+     */
+    public NetscanService.Builder configure(NetscanService.Builder builder) {
+        return builder.ownership(ownership()).pointTag("instance", config.instance())
+                .alsoSink(resultsSink().orElse(null));
+    }
+
+    /**
+     * The sink that writes every point to {@code results_topic} in line protocol, tagged
+     * {@code instance}; started on the first call, closed by {@link #close()}. Its
+     * {@link dev.netscan.core.MetricsSink#counters()} account for its points. Empty without
+     * {@code results_topic}.
+     */
+    public synchronized Optional<dev.netscan.core.MetricsSink> resultsSink() {
+        if (config.resultsTopic().isEmpty()) {
+            return Optional.empty();
+        }
+        if (results == null) {
+            results = ResultsTopic.sink(clientProperties(), config.resultsTopic().get(), config.instance(), 65_536).start();
+        }
+        return Optional.of(results);
     }
 
     /** The predicate to give {@link NetscanService.Builder#ownership}. */
@@ -124,8 +168,12 @@ public final class FleetMember implements AutoCloseable {
                 return;
             }
             this.service = java.util.Objects.requireNonNull(service, "service");
+            requireCodec();
             try (Admin admin = Admin.create(clientProperties())) {
-                ensureTopic(admin);
+                ensureTopic(admin, config.topic(), "ownership");
+                if (config.changelog()) {
+                    ensureTopic(admin, config.changelogTopic(), "registry changelog");
+                }
                 protocol = chooseProtocol(admin);
                 if ("consumer".equals(protocol)) {
                     setGroupTimeouts(admin);
@@ -145,8 +193,32 @@ public final class FleetMember implements AutoCloseable {
                         Long.toString(config.heartbeatInterval().toMillis()));
             }
             consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            if (config.changelog()) {
+                changelog = openChangelog(service);
+                service.addDeviceListener(changelog);
+            }
             running = true;
             thread = Thread.ofPlatform().name("netscan-fleet-member").daemon(true).start(this::run);
+        }
+    }
+
+    /** A compression codec asked for must be on the class path (the CLI jar leaves zstd and snappy out). */
+    private void requireCodec() {
+        String codec = config.clientProperties().getOrDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        String probe = switch (codec) {
+            case "zstd" -> "com.github.luben.zstd.Zstd";
+            case "snappy" -> "org.xerial.snappy.Snappy";
+            case "lz4" -> "net.jpountz.lz4.LZ4Factory";
+            default -> null;
+        };
+        if (probe == null) {
+            return;
+        }
+        try {
+            Class.forName(probe, false, FleetMember.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new FleetException("fleet.kafka.compression.type: " + codec + " needs its codec library, which this"
+                    + " build leaves out; use lz4 or none");
         }
     }
 
@@ -158,34 +230,70 @@ public final class FleetMember implements AutoCloseable {
         return p;
     }
 
-    private void ensureTopic(Admin admin) throws InterruptedException {
-        NewTopic topic = new NewTopic(config.topic(), Optional.of(config.partitions()), Optional.empty())
+    private RegistryChangelog openChangelog(NetscanService service) {
+        Properties prod = clientProperties();
+        prod.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "20");
+        prod.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        prod.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000"); // bounds the flush at revocation
+        prod.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        Properties cons = clientProperties();
+        cons.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        cons.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cons.put(CommonClientConfigs.CLIENT_ID_CONFIG, "netscan-" + config.instance() + "-restore");
+        KafkaConsumer<byte[], byte[]> restorer = new KafkaConsumer<>(cons, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> all = new ArrayList<>();
+        for (int i = 0; i < config.partitions(); i++) {
+            all.add(new TopicPartition(config.changelogTopic(), i));
+        }
+        try {
+            // every partition's leader answers before the first write (a topic created a moment ago
+            // says "not leader" for a while, and a producer that met that may wait out its timeout)
+            restorer.endOffsets(all, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "fleet: the changelog topic " + config.changelogTopic()
+                    + " does not answer yet (" + e + "); continuing");
+        }
+        return new RegistryChangelog(config, this::owns, service::device, service::devices,
+                new KafkaProducer<>(prod, new ByteArraySerializer(), new ByteArraySerializer()), restorer);
+    }
+
+    private void ensureTopic(Admin admin, String name, String what) throws InterruptedException {
+        NewTopic topic = new NewTopic(name, Optional.of(config.partitions()), Optional.empty())
                 .configs(Map.of("cleanup.policy", "compact"));
         try {
             admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-            LOG.log(System.Logger.Level.INFO, "fleet: created ownership topic " + config.topic() + " with "
+            LOG.log(System.Logger.Level.INFO, "fleet: created " + what + " topic " + name + " with "
                     + config.partitions() + " partitions");
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw unreachable("create the ownership topic " + config.topic(), e.getCause());
+                throw unreachable("create the " + what + " topic " + name, e.getCause());
             }
-            int existing = describe(admin).partitions().size();
+            int existing = describe(admin, name).partitions().size();
             if (existing != config.partitions()) {
-                throw new FleetException("fleet: topic " + config.topic() + " has " + existing
+                throw new FleetException("fleet: topic " + name + " has " + existing
                         + " partitions but fleet.partitions is " + config.partitions()
                         + "; every instance of group " + config.group() + " must use the same number");
             }
         } catch (TimeoutException e) {
-            throw unreachable("create the ownership topic " + config.topic(), e);
+            throw unreachable("create the " + what + " topic " + name, e);
         }
     }
 
-    private TopicDescription describe(Admin admin) throws InterruptedException {
-        try {
-            return admin.describeTopics(List.of(config.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(config.topic());
-        } catch (ExecutionException | TimeoutException e) {
-            throw unreachable("describe topic " + config.topic(), e instanceof ExecutionException ? e.getCause() : e);
+    private TopicDescription describe(Admin admin, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
+            } catch (ExecutionException e) {
+                // another instance created it a moment ago: its metadata is on its way to this broker
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() - deadline > 0) {
+                    throw unreachable("describe topic " + name, e.getCause());
+                }
+                Thread.sleep(200);
+            } catch (TimeoutException e) {
+                throw unreachable("describe topic " + name, e);
+            }
         }
     }
 
@@ -285,7 +393,14 @@ public final class FleetMember implements AutoCloseable {
         long t0 = System.nanoTime();
         boolean done;
         try {
+            RegistryChangelog log = changelog;
+            if (log != null && own) {
+                restore(log, parts);
+            }
             done = service.ownershipChanged(HANDOVER_BOUND);
+            if (log != null && !own) {
+                log.revoked(); // what this member wrote for them is in the topic before it lets go
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -298,6 +413,41 @@ public final class FleetMember implements AutoCloseable {
                 + why + " " + parts.size() + " partitions in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" + (done ? "" : " (bound passed)")
                 + "; owns " + now.size() + "/" + config.partitions() + " " + now);
+    }
+
+    /** Restores the devices of newly owned partitions from the changelog (member thread). */
+    private void restore(RegistryChangelog log, Collection<TopicPartition> parts) {
+        List<Integer> ps = new ArrayList<>();
+        for (TopicPartition tp : parts) {
+            ps.add(tp.partition());
+        }
+        log.restoring(true);
+        try {
+            RegistryChangelog.Restored r = log.restore(ps, RESTORE_BOUND);
+            int added = service.restoreDevices(r.devices());
+            lastRestore = r;
+            LOG.log(r.complete() && r.corrupt() == 0 ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                    "fleet " + config.instance() + ": restored " + added + " devices of " + ps.size()
+                    + " partitions from " + r.records() + " changelog records (" + r.bytes() + " bytes, "
+                    + r.tombstones() + " tombstones, " + r.corrupt() + " unreadable) in " + r.millis() + " ms"
+                    + (r.complete() ? "" : " (incomplete: the bound passed; a sweep finds the rest)"));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "fleet: restoring from the changelog failed; a sweep finds the"
+                    + " devices instead", e);
+        } finally {
+            log.restoring(false);
+        }
+    }
+
+    /** What the last restore from the changelog read; empty before the first. */
+    Optional<RegistryChangelog.Restored> lastRestore() {
+        return Optional.ofNullable(lastRestore);
+    }
+
+    /** Changelog records written by this member so far (0 when the changelog is off). */
+    public long changelogRecordsWritten() {
+        RegistryChangelog log = changelog;
+        return log == null ? 0 : log.written();
     }
 
     /** Runs on the member thread, inside poll(). */
@@ -325,13 +475,18 @@ public final class FleetMember implements AutoCloseable {
     }
 
     /**
-     * Leaves the group (the other members take this member's partitions at once) and stops the
-     * member thread, bounded (about 10 s). Does not close the service: close the service first,
-     * then the member, so that no device is pinged by this instance after another one took it over.
-     * Idempotent.
+     * Writes the last changelog records and delivers them (about 10 s at most), then leaves the
+     * group (the other members take this member's partitions at once, and read those records) and
+     * stops the member thread (about 10 s), then closes the results sink. Does not close the
+     * service: close the service first, then the member, so that no device is pinged by this
+     * instance after another one took it over. Idempotent.
      */
     @Override
     public void close() {
+        RegistryChangelog log = changelog;
+        if (log != null) {
+            log.close(); // its last records go out while this member still owns the partitions
+        }
         Thread t;
         synchronized (lifecycle) {
             running = false;
@@ -343,6 +498,11 @@ public final class FleetMember implements AutoCloseable {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            if (results != null) {
+                results.close();
             }
         }
         owned = new boolean[config.partitions()];

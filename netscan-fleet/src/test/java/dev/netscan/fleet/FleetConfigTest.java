@@ -44,6 +44,29 @@ class FleetConfigTest {
     }
 
     @Test
+    void readsChangelogAndResultsKeys() {
+        FleetConfig c = FleetConfig.fromMap(Map.of("kafka_bootstrap", "k1:9092", "group", "g", "changelog", false,
+                "changelog_refresh", "30s", "changelog_max_rate", 500, "results_topic", "netscan.results",
+                "instance", "pi-7"));
+        assertThat(c.changelog()).isFalse();
+        assertThat(c.changelogRefresh()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.changelogMaxRate()).isEqualTo(500);
+        assertThat(c.resultsTopic()).contains("netscan.results");
+        assertThat(c.changelogTopic()).isEqualTo("netscan-fleet.g.registry");
+        FleetConfig d = FleetConfig.fromMap(Map.of("kafka_bootstrap", "k1:9092", "group", "g"));
+        assertThat(d.changelog()).isTrue();
+        assertThat(d.resultsTopic()).isEmpty();
+        assertThatThrownBy(() -> FleetConfig.fromMap(Map.of("kafka_bootstrap", "k1:9092", "group", "g",
+                "changelog", "yes", "changelog_max_rate", 1, "results_topic", "bad topic", "instance", "a b")))
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(e -> assertThat(((InvalidConfigException) e).problems())
+                        .anyMatch(p -> p.toString().startsWith("fleet.changelog:"))
+                        .anyMatch(p -> p.toString().startsWith("fleet.changelog_max_rate:"))
+                        .anyMatch(p -> p.toString().startsWith("fleet.results_topic:"))
+                        .anyMatch(p -> p.toString().startsWith("fleet.instance:")));
+    }
+
+    @Test
     void partitionsAreStableAndSpreadNeighbouringAddresses() {
         // part of the wire contract: every instance and version must agree
         // (values computed independently from MurmurHash3's fmix32, floor-mod 64)

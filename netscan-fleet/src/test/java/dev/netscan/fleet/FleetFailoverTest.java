@@ -1,27 +1,18 @@
 package dev.netscan.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.netscan.core.Ipv4;
+import dev.netscan.fleet.FleetInstances.Instance;
 import dev.netscan.core.TargetSet;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,113 +33,23 @@ class FleetFailoverTest {
 
     @TempDir
     Path dir;
-    private KafkaClusterTestKit cluster;
-    private final List<Instance> instances = new ArrayList<>();
+    private FleetInstances fleet;
 
-    /** One instance process and what it printed. */
-    private static final class Instance {
-        final String name;
-        final Process process;
-        final long startedAtMillis;
-        /** Every reply this instance received: ip -> ping times (epoch millis). Guarded by this. */
-        final Map<Integer, List<Long>> pings = new HashMap<>();
-        volatile Set<Integer> owned = Set.of();
-        volatile long firstOwnedAtMillis;
-
-        Instance(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            this.startedAtMillis = System.currentTimeMillis();
-        }
-
-        void read() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String[] f = line.split(" ");
-                    if (f[0].equals("ping") && f.length == 3) {
-                        synchronized (this) {
-                            pings.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(Long.parseLong(f[2]));
-                        }
-                    } else if (f[0].equals("owned") && f.length == 2) {
-                        Set<Integer> s = new HashSet<>();
-                        String body = f[1].substring(1, f[1].length() - 1);
-                        if (!body.isEmpty()) {
-                            Arrays.stream(body.split(",")).map(Integer::valueOf).forEach(s::add);
-                        }
-                        if (!s.isEmpty() && firstOwnedAtMillis == 0) {
-                            firstOwnedAtMillis = System.currentTimeMillis();
-                        }
-                        owned = Set.copyOf(s);
-                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] owned "
-                                + new java.util.TreeSet<>(s));
-                    } else {
-                        System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] " + line);
-                    }
-                }
-            } catch (IOException e) {
-                // the process died
-            }
-        }
-
-        synchronized boolean pingedAfter(int ip, long t) {
-            List<Long> l = pings.get(ip);
-            return l != null && !l.isEmpty() && l.getLast() > t;
-        }
-
-        synchronized long firstPingAfter(int ip, long t) {
-            for (long x : pings.getOrDefault(ip, List.of())) {
-                if (x > t) {
-                    return x;
-                }
-            }
-            return Long.MAX_VALUE;
-        }
-
-        synchronized long lastPingBefore(int ip, long t) {
-            long best = Long.MIN_VALUE;
-            for (long x : pings.getOrDefault(ip, List.of())) {
-                if (x <= t) {
-                    best = Math.max(best, x);
-                }
-            }
-            return best;
-        }
+    @org.junit.jupiter.api.BeforeEach
+    void setUp() {
+        fleet = new FleetInstances(dir);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Instance i : instances) {
-            i.process.destroyForcibly();
-            i.process.waitFor(10, TimeUnit.SECONDS);
-            // the instance's warnings and errors, for the record
-            Files.readAllLines(dir.resolve(i.name).resolve("stderr.txt")).stream()
-                    .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))
-                    .limit(20).forEach(l -> System.out.println("[" + i.name + " stderr] " + l));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        fleet.close();
     }
 
     @Test
     void threeInstancesShareTheSpaceTheSurvivorsTakeOverAKilledOneAndAJoinerTakesAShare() throws Exception {
         long t0 = System.nanoTime();
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).setBaseDirectory(dir.resolve("kafka")).build())
-                // let the group use a short session timeout (the broker's floor is 45 s by default)
-                .setConfigProp("group.consumer.min.session.timeout.ms", "2000")
-                .setConfigProp("group.consumer.min.heartbeat.interval.ms", "250")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        String bootstrap = cluster.bootstrapServers();
-        System.out.printf("fleet test: broker up at %s in %d ms%n", bootstrap, ms(t0));
+        String bootstrap = TestBroker.bootstrap();
+        System.out.printf("fleet test: broker ready in %d ms%n", ms(t0));
 
         TargetSet targets = TargetSet.of(NETWORK);
         List<Integer> devices = new ArrayList<>();
@@ -233,16 +134,7 @@ class FleetFailoverTest {
     }
 
     private Instance launch(String name, String bootstrap) throws IOException {
-        Path data = Files.createDirectories(dir.resolve(name));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), FleetInstanceMain.class.getName(),
-                bootstrap, "fleet-test", Integer.toString(PARTITIONS), NETWORK, data.toString(), name);
-        Process p = new ProcessBuilder(cmd).redirectError(data.resolve("stderr.txt").toFile()).start();
-        Instance i = new Instance(name, p);
-        instances.add(i);
-        Thread.ofVirtual().name("fleet-test-" + name).start(i::read);
-        return i;
+        return fleet.launch(name, bootstrap, "fleet-test", PARTITIONS, NETWORK);
     }
 
     /** Waits until the instances own every partition, disjointly, and each pinged all its devices after {@code since}. */
@@ -305,23 +197,6 @@ class FleetFailoverTest {
     }
 
     private void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMillis);
-        while (!condition.getAsBoolean()) {
-            for (Instance i : instances) {
-                if (!i.process.isAlive() && i.process.exitValue() != 137 && i.process.exitValue() != 0) {
-                    fail("instance " + i.name + " exited with " + i.process.exitValue() + ": "
-                            + Files.readString(dir.resolve(i.name).resolve("stderr.txt")));
-                }
-            }
-            if (System.nanoTime() - deadline > 0) {
-                StringBuilder sb = new StringBuilder();
-                for (Instance i : instances) {
-                    sb.append("\n  ").append(i.name).append(i.process.isAlive() ? " alive" : " dead")
-                            .append(" owns ").append(i.owned).append(" pinged ").append(i.pings.size()).append(" devices");
-                }
-                fail("not within " + boundMillis + " ms: " + what + sb);
-            }
-            Thread.sleep(50); // polling the condition, bounded by the deadline above
-        }
+        fleet.await(boundMillis, what, condition);
     }
 }

@@ -34,6 +34,16 @@ abstract class AsyncLineSink extends QueuedSink {
     /** Releases the destination. Called once on the sink thread at the end. */
     abstract void closeOutput() throws IOException;
 
+    /**
+     * Writes the tag {@code key=value} on every line from now on, right after the measurement name
+     * (a fleet member's {@code instance}). Call it before the sink starts.
+     *
+     * @throws IllegalArgumentException for an empty key or value
+     */
+    public void tagEveryLine(String key, String value) {
+        enc.tagEveryLine(key, value);
+    }
+
     /** Lines written to the destination so far. */
     public long linesWritten() {
         return counters().pointsConfirmed();

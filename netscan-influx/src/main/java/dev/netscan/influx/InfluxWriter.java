@@ -179,6 +179,10 @@ public final class InfluxWriter extends QueuedSink {
             int initial = Math.min(config.batchSize(), 5_000) * 96;
             dataEnc = new LineProtocolEncoder(config.precision(), Math.max(4096, initial));
             healthEnc = new LineProtocolEncoder(config.precision(), 4096);
+            config.tags().forEach((k, v) -> {
+                dataEnc.tagEveryLine(k, v);
+                healthEnc.tagEveryLine(k, v);
+            });
             gzip = new Gzip(Deflater.BEST_SPEED);
             transport = injectedTransport != null ? injectedTransport : InfluxEndpoint.Transport.http(config.connectTimeout());
             long now = nanoTime.getAsLong();

@@ -128,6 +128,8 @@ public final class LineProtocolEncoder {
     private int measurementEnd;
     private int state = STATE_IDLE;
     private int lines;
+    /** {@code ,key=value} pairs written after every measurement name; set before use. */
+    private byte[] everyLineTags = new byte[0];
 
     /**
      * @param precision timestamp precision of every line written
@@ -179,6 +181,7 @@ public final class LineProtocolEncoder {
         lineStart = size;
         writeText(name, CTX_MEASUREMENT);
         measurementEnd = size;
+        writeBytes(everyLineTags);
         state = STATE_TAGS;
         return this;
     }
@@ -193,7 +196,24 @@ public final class LineProtocolEncoder {
         lineStart = size;
         writeBytes(name.asMeasurement);
         measurementEnd = size;
+        writeBytes(everyLineTags);
         state = STATE_TAGS;
+        return this;
+    }
+
+    /**
+     * Adds a tag to every line started from now on, right after the measurement name (a fleet
+     * member's {@code instance}). Not for the hot path: call it before use.
+     *
+     * @throws IllegalArgumentException for an empty key or value
+     */
+    public LineProtocolEncoder tagEveryLine(CharSequence key, CharSequence value) {
+        LineProtocolEncoder e = new LineProtocolEncoder(precision, 64);
+        e.measurement("m").tag(key, value); // escapes them as tags
+        byte[] t = Arrays.copyOfRange(e.buf, 1, e.size);
+        byte[] all = Arrays.copyOf(everyLineTags, everyLineTags.length + t.length);
+        System.arraycopy(t, 0, all, everyLineTags.length, t.length);
+        everyLineTags = all;
         return this;
     }
 

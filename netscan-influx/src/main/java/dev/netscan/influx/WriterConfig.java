@@ -5,6 +5,8 @@ import dev.netscan.core.InvalidConfigException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Immutable configuration of an {@link InfluxWriter}. Build with {@link #v2(URI, String, String,
@@ -47,6 +49,7 @@ import java.time.Duration;
  * @param spoolSegmentBytes spool segment file size ({@code spool_segment_bytes}, default 16 MiB)
  * @param spoolFsync force each spooled record to the device ({@code spool_fsync}, default true)
  * @param closeTimeout how long {@code close()} tries to deliver before spooling the rest
+ * @param tags tags written on every point, after the measurement name (default none)
  *     ({@code close_timeout}, default 10 s)
  */
 public record WriterConfig(
@@ -78,7 +81,8 @@ public record WriterConfig(
         long spoolMaxBytes,
         long spoolSegmentBytes,
         boolean spoolFsync,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        Map<String, String> tags) {
 
     /** Smallest batch size the governor may set at runtime. */
     public static final int MIN_RUNTIME_BATCH_SIZE = 500;
@@ -145,6 +149,7 @@ public record WriterConfig(
         b.spoolSegmentBytes = spoolSegmentBytes;
         b.spoolFsync = spoolFsync;
         b.closeTimeout = closeTimeout;
+        b.tags.putAll(tags);
         return b;
     }
 
@@ -188,6 +193,7 @@ public record WriterConfig(
         private long spoolSegmentBytes = 16L << 20;
         private boolean spoolFsync = true;
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private final Map<String, String> tags = new TreeMap<>();
 
         private Builder() {}
 
@@ -215,6 +221,8 @@ public record WriterConfig(
         public Builder retryMaxBackoff(Duration v) { retryMaxBackoff = v; return this; }
         public Builder maxRetryAfter(Duration v) { maxRetryAfter = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
+        /** A tag written on every point (e.g. a fleet member's {@code instance}); none by default. */
+        public Builder tag(String key, String value) { tags.put(key, value); return this; }
         public Builder spoolMaxBytes(long v) { spoolMaxBytes = v; return this; }
         public Builder spoolSegmentBytes(long v) { spoolSegmentBytes = v; return this; }
         public Builder spoolFsync(boolean v) { spoolFsync = v; return this; }
@@ -268,12 +276,13 @@ public record WriterConfig(
                 problems.check(spoolMaxBytes >= 2 * spoolSegmentBytes, "spoolMaxBytes",
                         "must be at least two segments (2 x " + spoolSegmentBytes + " bytes), was " + spoolMaxBytes);
             }
+            tags.forEach((k, v) -> problems.check(!blank(k) && !blank(v), "tags", "key and value must not be empty"));
             problems.throwIfAny();
             return new WriterConfig(url, api, org, bucket, blank(healthBucket) ? bucket : healthBucket, token,
                     database, blank(healthDatabase) ? database : healthDatabase, retentionPolicy, username, password,
                     v1AuthInQuery, precision, batchSize, flushInterval, queueCapacity, hw, memoryBatchBytes, gzip,
                     connectTimeout, requestTimeout, retryInitialBackoff, retryMaxBackoff, maxRetryAfter,
-                    dataDir, spoolMaxBytes, spoolSegmentBytes, spoolFsync, closeTimeout);
+                    dataDir, spoolMaxBytes, spoolSegmentBytes, spoolFsync, closeTimeout, Map.copyOf(tags));
         }
 
         private static boolean blank(String s) {

@@ -43,18 +43,18 @@ class InfluxWriterContractTest {
         }
 
         @Override
-        MetricsSink create(int queueCapacity) {
+        protected MetricsSink create(int queueCapacity) {
             return new InfluxWriter(tuned(WriterConfig.v2(vm.url, "netscan", "netscan", "t"), dir.resolve("w"),
                     queueCapacity).build());
         }
 
         @Override
-        void start(MetricsSink sink) {
+        protected void start(MetricsSink sink) {
             ((InfluxWriter) sink).start();
         }
 
         @Override
-        long delivered(List<PingResult> pings) throws Exception {
+        protected long delivered(List<PingResult> pings) throws Exception {
             String net = Ipv4.format(pings.getFirst().ipv4() & 0xFFFF0000);
             String regex = net.substring(0, net.length() - 4).replace(".", "\\\\.") + "\\\\..*";
             vm.forceFlush();
@@ -84,18 +84,18 @@ class InfluxWriterContractTest {
         }
 
         @Override
-        MetricsSink create(int queueCapacity) {
+        protected MetricsSink create(int queueCapacity) {
             return new InfluxWriter(tuned(WriterConfig.v2(server.uri(), "netscan", "netscan", "t"), dir.resolve("w"),
                     queueCapacity).build());
         }
 
         @Override
-        void start(MetricsSink sink) {
+        protected void start(MetricsSink sink) {
             ((InfluxWriter) sink).start();
         }
 
         @Override
-        long delivered(List<PingResult> pings) {
+        protected long delivered(List<PingResult> pings) {
             return LocalSinkContractTest.count(pings, server.acceptedLines().stream());
         }
     }

@@ -35,6 +35,17 @@ class LineProtocolEncoderTest {
     }
 
     @Test
+    void tagEveryLineGoesRightAfterEachMeasurementEscaped() {
+        enc.tagEveryLine("instance", "pi 7,a");
+        enc.measurement("m").tag("t", "v").intField("i", 1).endLine(1);
+        enc.measurement(LineProtocolEncoder.Name.of("n")).intField("i", 2).endLine(2);
+        assertThat(enc.toString()).isEqualTo("m,instance=pi\\ 7\\,a,t=v i=1i 1\nn,instance=pi\\ 7\\,a i=2i 2\n");
+        assertThat(LineProtocolParser.parseLine(enc.toString().lines().findFirst().orElseThrow()).tag("instance"))
+                .isEqualTo("pi 7,a");
+        assertThatThrownBy(() -> enc.tagEveryLine("", "x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void trailingBackslashInTagValueIsDoubledSoTheLineStillSplits() {
         enc.measurement("m").tag("k", "a\\").tag("k2", "b\\c").intField("f\\", 1).endLine(1);
         assertThat(enc.toString()).isEqualTo("m,k=a\\\\,k2=b\\c f\\\\=1i 1\n");

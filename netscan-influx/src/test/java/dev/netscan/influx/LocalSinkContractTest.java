@@ -24,18 +24,18 @@ class LocalSinkContractTest {
     @Nested
     class FileSink extends MetricsSinkContract {
         @Override
-        MetricsSink create(int queueCapacity) {
+        protected MetricsSink create(int queueCapacity) {
             return new LineProtocolFileSink(dir.resolve("files"), "netscan", 1 << 20, ZoneId.of("UTC"),
                     InstantSource.system(), Precision.NANOSECONDS, queueCapacity);
         }
 
         @Override
-        void start(MetricsSink sink) throws Exception {
+        protected void start(MetricsSink sink) throws Exception {
             ((LineProtocolFileSink) sink).start();
         }
 
         @Override
-        long delivered(List<PingResult> pings) throws Exception {
+        protected long delivered(List<PingResult> pings) throws Exception {
             long n = 0;
             try (Stream<Path> files = Files.list(dir.resolve("files"))) {
                 for (Path p : files.toList()) {
@@ -51,17 +51,17 @@ class LocalSinkContractTest {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         @Override
-        MetricsSink create(int queueCapacity) {
+        protected MetricsSink create(int queueCapacity) {
             return new LineProtocolStreamSink(out, true, Precision.NANOSECONDS, queueCapacity);
         }
 
         @Override
-        void start(MetricsSink sink) {
+        protected void start(MetricsSink sink) {
             ((LineProtocolStreamSink) sink).start();
         }
 
         @Override
-        long delivered(List<PingResult> pings) {
+        protected long delivered(List<PingResult> pings) {
             return count(pings, out.toString(java.nio.charset.StandardCharsets.UTF_8).lines());
         }
     }

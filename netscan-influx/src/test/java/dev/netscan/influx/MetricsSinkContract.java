@@ -21,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * of JCTools' queue suite): offered points are all accounted for ({@link SinkCounters#unaccounted()}
  * is 0 in every snapshot, also while producers run), flush delivers everything offered before it,
  * close delivers the rest and is idempotent, offers after close are refused and counted, a full
- * queue refuses and counts.
+ * queue refuses and counts. Public, in this module's test jar, so that sinks of other modules run it
+ * too (netscan-fleet's results topic).
  */
-abstract class MetricsSinkContract {
+public abstract class MetricsSinkContract {
 
     @TempDir
     Path dir;
@@ -31,13 +32,18 @@ abstract class MetricsSinkContract {
     private final List<MetricsSink> opened = new ArrayList<>();
 
     /** A sink, not started, whose offer queue holds exactly {@code queueCapacity} values. */
-    abstract MetricsSink create(int queueCapacity) throws Exception;
+    protected abstract MetricsSink create(int queueCapacity) throws Exception;
 
     /** Starts a sink made by {@link #create(int)}. */
-    abstract void start(MetricsSink sink) throws Exception;
+    protected abstract void start(MetricsSink sink) throws Exception;
 
     /** How many of {@code pings} the destination holds now (each was offered once). */
-    abstract long delivered(List<PingResult> pings) throws Exception;
+    protected abstract long delivered(List<PingResult> pings) throws Exception;
+
+    /** The lines (nanosecond precision) a line-protocol sink writes for {@code pings}, for {@link #delivered}. */
+    protected static List<String> expectedLines(List<PingResult> pings) {
+        return TestPoints.lines(pings);
+    }
 
     private MetricsSink open(int queueCapacity) throws Exception {
         MetricsSink s = create(queueCapacity);

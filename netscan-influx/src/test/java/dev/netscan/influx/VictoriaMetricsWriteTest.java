@@ -136,6 +136,27 @@ class VictoriaMetricsWriteTest {
     }
 
     @Test
+    void aTagOnEveryPointArrivesAsALabel() throws Exception {
+        int base = base();
+        long t0 = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
+        try (InfluxWriter w = new InfluxWriter(WriterConfig.v2(vm.url, "netscan", "netscan", "unused-by-vm")
+                .tag("instance", "pi-7").dataDir(tmp.resolve("tag")).flushInterval(Duration.ofMillis(100)).build()).start()) {
+            for (int d = 1; d <= 20; d++) {
+                assertThat(w.offerPing(PingResult.reply(base | d, t0 + d * 1_000_000L, 300_000L))).isTrue();
+            }
+            await(Duration.ofSeconds(60), () -> w.counters().pointsConfirmed() == 20, () -> w.counters().toString());
+        }
+        String selector = "{__name__=\"ping_success\",ip=~\"" + ipRegex(base) + "\"}";
+        List<VictoriaMetrics.Series> series = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (series.size() < 20 && System.nanoTime() < deadline) {
+            vm.forceFlush();
+            series = vm.export(selector);
+        }
+        assertThat(series).hasSize(20).allSatisfy(s -> assertThat(s.labels()).containsEntry("instance", "pi-7"));
+    }
+
+    @Test
     void v2WritesReadBackValueByValue() throws Exception {
         writeAndCompare(WriterConfig.v2(vm.url, "netscan", "netscan", "unused-by-vm"), "v2");
     }

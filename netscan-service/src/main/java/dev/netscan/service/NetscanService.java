@@ -23,8 +23,6 @@ import dev.netscan.discovery.monitor.PingScheduler;
 import dev.netscan.discovery.snmp.SnmpCounters;
 import dev.netscan.discovery.snmp.SnmpEnrichment;
 import dev.netscan.discovery.snmp.SnmpSettings;
-import dev.netscan.influx.InfluxWriter;
-import dev.netscan.influx.LineProtocolFileSink;
 import dev.netscan.state.DeviceRegistry;
 import dev.netscan.state.RegistryListener;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -34,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Map;
@@ -92,6 +91,8 @@ public final class NetscanService implements AutoCloseable {
     private final Settings.Modules modules;
     private final LongSupplier epochMillis;
     private final MetricsSink customSink;
+    private final MetricsSink secondSink; // offered every point as well (a fleet's results topic), or null
+    private final List<String> pointTags; // key, value of a tag on every database/file point; or empty
     private final HostProbe hostProbe;
     private final IcmpEngineConfig engineConfig;
     private final SnmpSettings snmpSettings;
@@ -138,6 +139,8 @@ public final class NetscanService implements AutoCloseable {
         this.modules = b.modules;
         this.epochMillis = b.epochMillis;
         this.customSink = b.sink;
+        this.secondSink = b.alsoSink;
+        this.pointTags = b.pointTags;
         this.hostProbe = b.hostProbe;
         this.engineConfig = b.engineConfig != null ? b.engineConfig : modules.engine();
         this.snmpSettings = b.snmpSettings != null ? b.snmpSettings : modules.snmp();
@@ -200,15 +203,9 @@ public final class NetscanService implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         registry = loadRegistry();
         dropUnowned(); // a snapshot may hold devices another instance owns now
-        if (customSink != null) {
-            sink = customSink;
-        } else if (config.influx() != null) {
-            sink = new InfluxWriter(modules.writer()).start();
-            ownsSink = true;
-        } else {
-            sink = new LineProtocolFileSink(config.dataDir().resolve("metrics")).start();
-            ownsSink = true;
-        }
+        ServiceSink.Chosen chosen = ServiceSink.open(customSink, secondSink, config, modules.writer(), pointTags);
+        sink = chosen.sink();
+        ownsSink = chosen.owned();
         if (restoreHook != null) {
             restoreHook.run();
         }
@@ -357,6 +354,14 @@ public final class NetscanService implements AutoCloseable {
             jobs.sweepSoon();
         }
         return off;
+    }
+
+    /** Adds owned devices with the state another instance kept (a fleet's changelog); known ones stay. */
+    public int restoreDevices(Collection<Device> devices) {
+        requireStarted();
+        int n = registry.restore(devices.stream().filter(d -> owns.test(d.ipv4())).toList());
+        scheduler.requestReconcile();
+        return n;
     }
 
     private IntList dropUnowned() {
@@ -753,6 +758,8 @@ public final class NetscanService implements AutoCloseable {
         private Settings.Modules modules;
         private LongSupplier epochMillis = System::currentTimeMillis;
         private MetricsSink sink;
+        private MetricsSink alsoSink;
+        private List<String> pointTags = List.of();
         private HostProbe hostProbe;
         private IcmpEngineConfig engineConfig;
         private SnmpSettings snmpSettings;
@@ -766,6 +773,12 @@ public final class NetscanService implements AutoCloseable {
 
         /** Your own sink instead of the configured one; the service flushes it but does not close it. */
         public Builder sink(MetricsSink v) { sink = v; return this; }
+
+        /** A second sink offered every point too (a fleet's results topic; null: none); flushed, not closed. */
+        public Builder alsoSink(MetricsSink v) { alsoSink = v; return this; }
+
+        /** A tag on every point written to the database or the metrics files (a fleet member's {@code instance}). */
+        public Builder pointTag(String key, String value) { pointTags = List.of(key, value); return this; }
 
         /** The host probe the governor samples (default: OSHI). */
         public Builder hostProbe(HostProbe v) { hostProbe = v; return this; }

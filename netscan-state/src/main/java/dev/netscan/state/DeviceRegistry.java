@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -644,6 +645,31 @@ public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
         DeviceRegistry r = builder.build();
         r.loadAll(devices);
         return r;
+    }
+
+    /**
+     * Adds devices with the state another instance kept for them (a fleet member's changelog):
+     * seen times, SNMP identity, failure streak, suspension (one that ended by now is dropped).
+     * A device already known is left as it is; nothing is evicted (when full, the rest is not
+     * added). Fires {@link RegistryListener#onAdded} for each device added; returns how many.
+     */
+    public int restore(Collection<Device> devices) {
+        lock.lock();
+        try {
+            long now = clock.getAsLong();
+            expireDue(now);
+            IntArrayList added = appendAbsent(devices, now);
+            if (!added.isEmpty()) {
+                bumpModCount();
+                if (expiryTimer && suspendedCount > 0) {
+                    timer.suspended(true);
+                }
+            }
+            added.forEach(this::notifyAdded);
+            return added.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -7,8 +7,10 @@ import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -184,6 +186,25 @@ abstract sealed class DeviceTable permits DeviceRegistry {
             append(d, now);
         }
         suspendedCount = byExpiry.size();
+    }
+
+    /**
+     * Appends the devices not in the table while there is room (suspensions that ended by
+     * {@code now} are dropped); returns the addresses appended.
+     */
+    final IntArrayList appendAbsent(Collection<Device> devices, long now) {
+        IntArrayList added = new IntArrayList();
+        for (Device d : devices) {
+            if (size == maxDevices) {
+                break;
+            }
+            if (slotOf.get(d.ipv4()) == NO_SLOT) {
+                append(d, now);
+                added.add(d.ipv4());
+            }
+        }
+        suspendedCount = byExpiry.size();
+        return added;
     }
 
     private void append(Device d, long now) {
