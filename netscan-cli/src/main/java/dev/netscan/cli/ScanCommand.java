@@ -1,5 +1,6 @@
 package dev.netscan.cli;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.Ipv6;
 import dev.netscan.core.InvalidTargetException;
@@ -310,13 +311,14 @@ final class ScanCommand implements Callable<Integer> {
                 + c.localRefusals() + " not sent (local)";
     }
 
-    /** Asks every live IPv4 device; returns the scanner's counters, or null when there was nothing to ask. */
+    /**
+     * Asks every live device, IPv6 ones (over UDP/IPv6) under their {@link AddressBook} key;
+     * returns the scanner's counters, or null when there was nothing to ask.
+     */
     private static SnmpCounters askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
         IntArrayList ips = new IntArrayList();
         for (ScanReport.Row r : rows.values()) {
-            if (r.ipv4() != 0 || !r.address().contains(":")) {
-                ips.add(r.ipv4());
-            }
+            ips.add(isIpv6(r) ? AddressBook.shared().intern(Ipv6.parse(r.address())) : r.ipv4());
         }
         if (ips.isEmpty()) {
             return null;
@@ -325,7 +327,7 @@ final class ScanCommand implements Callable<Integer> {
         SnmpListener listener = new SnmpListener() {
             @Override
             public void onSuccess(int ipv4, SnmpInfo info, long ts) {
-                rows.computeIfPresent(Ipv4.format(ipv4), (k, r) -> new ScanReport.Row(r.address(), r.ipv4(),
+                rows.computeIfPresent(AddressBook.shared().text(ipv4), (k, r) -> new ScanReport.Row(r.address(), r.ipv4(),
                         r.rttMillis(), info, r.seenAtEpochNanos()));
                 done.countDown();
             }

@@ -120,4 +120,55 @@ class Ipv6Test {
         assertThat(Ipv6.isMulticast(Ipv6.high(Ipv6.parse("ff02::1")))).isTrue();
         assertThat(Ipv6.isMulticast(Ipv6.high(Ipv6.parse("2001:db8::1")))).isFalse();
     }
+
+    /**
+     * 20,000 mutated IPv6 texts (fixed seed): whatever the parser accepts, the JDK's parser accepts as the
+     * same address, and it survives format/parse; whatever it refuses, it refuses with an
+     * {@link InvalidTargetException} naming the input, bounded and free of control characters.
+     */
+    @Test
+    void mutatedTextIsAcceptedOnlyAsTheJdkReadsItAndRefusedWithANamedReason() {
+        SplittableRandom rnd = new SplittableRandom(0xF0226);
+        String alphabet = "0123456789abcdefABCDEF:::.%/ gG\t\u0000\uff11";
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder(Ipv6.format(sparse(rnd), sparse(rnd)));
+            for (int e = rnd.nextInt(4); e > 0; e--) {
+                int at = rnd.nextInt(b.length() + 1);
+                char c = alphabet.charAt(rnd.nextInt(alphabet.length()));
+                switch (rnd.nextInt(3)) {
+                    case 0 -> b.insert(at, c);
+                    case 1 -> {
+                        if (at < b.length()) {
+                            b.deleteCharAt(at);
+                        }
+                    }
+                    default -> {
+                        if (at < b.length()) {
+                            b.setCharAt(at, c);
+                        }
+                    }
+                }
+            }
+            String text = b.toString();
+            Inet6Address ours;
+            try {
+                ours = Ipv6.parse(text);
+            } catch (InvalidTargetException e) {
+                assertThat(e.input()).isEqualTo(text);
+                assertThat(e.getMessage()).startsWith("invalid target \"").hasSizeLessThan(400)
+                        .doesNotContain("\u0000", "\t");
+                continue;
+            }
+            accepted++;
+            InetAddress jdk = InetAddress.ofLiteral(text);
+            if (jdk instanceof Inet6Address six) {
+                assertThat(six.getAddress()).as(text).isEqualTo(ours.getAddress());
+            } else {
+                assertThat(Ipv6.format(ours)).as(text).startsWith("::ffff:"); // the JDK reads mapped text as IPv4
+            }
+            assertThat(Ipv6.parse(Ipv6.format(ours))).isEqualTo(ours);
+        }
+        assertThat(accepted).as("some mutations stay valid").isGreaterThan(2_000);
+    }
 }
