@@ -63,6 +63,7 @@ public final class FailoverScenario {
         long launched = System.currentTimeMillis();
         List<Instance> live = List.of(a, b, c);
         awaitSteady(live, devices, launched, 90_000, "three instances sharing " + NETWORK);
+        long steadyFrom = System.currentTimeMillis();
         System.out.printf("fleet test: 3 instances own all %d partitions and ping all %d devices %d ms after launch%n",
                 PARTITIONS, devices.size(), System.currentTimeMillis() - launched);
         assertExclusive(live, devices);
@@ -121,6 +122,17 @@ public final class FailoverScenario {
         System.out.printf("fleet test: GRACEFUL LEAVE of d: its devices pinged by a and c %d ms after it was told to stop%n",
                 leave);
         assertThat(d.process.waitFor(20, TimeUnit.SECONDS)).as("d exits after it was told to stop").isTrue();
+
+        // the whole run from the first steady state: every device pinged in every interval and by one
+        // instance at a time, except in the handover windows of the kill, the join and the leave
+        long kill0 = victimDevices.stream().mapToLong(ip -> b.lastPingBefore(ip, killedAt)).min().orElse(killedAt);
+        List<long[]> windows = List.of(new long[] {Math.min(kill0, killedAt - PING_INTERVAL_MILLIS), killedAt + failover},
+                new long[] {joinAt, lastTakenOver + PING_INTERVAL_MILLIS},
+                new long[] {leaveAt - PING_INTERVAL_MILLIS, leaveAt + leave + PING_INTERVAL_MILLIS});
+        long end = System.currentTimeMillis();
+        await(10_000, "every device pinged once more", () -> devices.stream()
+                .allMatch(ip -> a.pingedAfter(ip, end) || c.pingedAfter(ip, end)));
+        assertEveryIntervalOutside(windows, List.of(a, b, c, d), devices, steadyFrom, end);
 
         assertThat(failover).as("failover after kill -9 (ms), target " + TARGET_MILLIS).isLessThanOrEqualTo(TARGET_MILLIS);
         assertThat(lastTakenOver - firstOwned).as("from d's first assignment to pinging all its devices (ms)")
@@ -193,6 +205,53 @@ public final class FailoverScenario {
         System.out.printf("fleet test: stable window of %d ms with %d instances: every device pinged by its owner"
                 + " only, longest gap between pings %d ms%n", to - from, live.size(), worstGap);
         assertThat(worstGap).as("longest gap between a device's pings (ms)").isLessThanOrEqualTo(2 * PING_INTERVAL_MILLIS);
+    }
+
+    /**
+     * Over [{@code from}, {@code to}], outside {@code windows}: no device goes more than two ping
+     * intervals without a reply, and no two successive replies of a device come from different
+     * instances (ownership moves only inside a window).
+     */
+    private static void assertEveryIntervalOutside(List<long[]> windows, List<Instance> all, List<Integer> devices,
+            long from, long to) {
+        long worstGap = 0;
+        int switches = 0;
+        for (int ip : devices) {
+            List<long[]> seen = new ArrayList<>(); // {time, instance index}
+            for (int k = 0; k < all.size(); k++) {
+                for (long t : all.get(k).pingsOf(ip)) {
+                    if (t >= from && t <= to) {
+                        seen.add(new long[] {t, k});
+                    }
+                }
+            }
+            seen.sort(java.util.Comparator.comparingLong(x -> x[0]));
+            long prevT = from;
+            long prevBy = -1;
+            for (long[] x : seen) {
+                boolean inWindow = false; // the stretch from the previous reply to this one touches a window
+                for (long[] w : windows) {
+                    inWindow |= prevT < w[1] && x[0] > w[0];
+                }
+                if (!inWindow) {
+                    worstGap = Math.max(worstGap, x[0] - prevT);
+                    assertThat(x[0] - prevT).as("gap in %s's replies outside the handover windows, ending %d ms after"
+                            + " the first steady state", Ipv4.format(ip), x[0] - from)
+                            .isLessThanOrEqualTo(2 * PING_INTERVAL_MILLIS);
+                    assertThat(prevBy < 0 || prevBy == x[1]).as("%s pinged by %s then %s outside the handover windows,"
+                            + " %d ms after the first steady state", Ipv4.format(ip),
+                            prevBy < 0 ? "-" : all.get((int) prevBy).name, all.get((int) x[1]).name, x[0] - from).isTrue();
+                } else if (prevBy >= 0 && prevBy != x[1]) {
+                    switches++;
+                }
+                prevT = x[0];
+                prevBy = x[1];
+            }
+        }
+        System.out.printf("fleet test: whole run (%d ms from the first steady state): outside the handover windows"
+                + " (kill %d ms, join %d ms, leave %d ms) every device pinged by one instance, longest gap %d ms;"
+                + " %d owner changes inside them%n", to - from, windows.get(0)[1] - windows.get(0)[0],
+                windows.get(1)[1] - windows.get(1)[0], windows.get(2)[1] - windows.get(2)[0], worstGap, switches);
     }
 
     private void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {

@@ -130,6 +130,11 @@ public final class FleetInstances implements AutoCloseable {
             return l != null && !l.isEmpty() && l.getLast() > t;
         }
 
+        /** Every reply from {@code ip} so far, oldest first. */
+        synchronized List<Long> pingsOf(int ip) {
+            return List.copyOf(pings.getOrDefault(ip, List.of()));
+        }
+
         synchronized boolean everPinged(int ip) {
             return pings.containsKey(ip);
         }
