@@ -6,35 +6,49 @@
 # When none is found it says what to install and exits: 1, or 78 (EX_CONFIG) with NETSCAN_JAVA_RUNTIME=1,
 # a status the systemd unit does not restart on.
 
-netscan_java_feature() { # prints the feature release (e.g. 25) of the Java at $1, or nothing
-  local home=$1 v=
+# No subshells on the way to a JDK: the launcher sources this at every start, and each $(...) is a
+# process (tens of milliseconds of a one-shot scan on a loaded machine).
+netscan_feature_of() { # sets netscan_feature to the feature release (e.g. 25) of the Java at $1, or empty
+  local home=$1 line
+  netscan_feature=
   [ -x "$home/bin/java" ] || return 0
   [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ] || [ -x "$home/bin/javac" ] || return 0
   if [ -f "$home/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=\"[0-9]*) netscan_feature=${line#JAVA_VERSION=\"}; netscan_feature=${netscan_feature%%[!0-9]*}; break ;;
+      esac
+    done <"$home/release"
   fi
-  if [ -z "$v" ]; then
-    v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+  if [ -z "$netscan_feature" ]; then
+    netscan_feature=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
   fi
-  printf '%s' "$v"
 }
 
-netscan_find_jdk() {
-  local cand v jvms=${NETSCAN_JVM_DIR:-/usr/lib/jvm} tool=javac
+netscan_java_feature() { # prints the feature release (e.g. 25) of the Java at $1, or nothing
+  netscan_feature_of "$1"
+  printf '%s' "$netscan_feature"
+}
+
+netscan_find_jdk() { # sets NETSCAN_JDK to a Java 25+ home; returns 1 when there is none
+  local cand jvms=${NETSCAN_JVM_DIR:-/usr/lib/jvm} tool=javac
   [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ] && tool=java
-  for cand in "${JAVA_HOME:-}" "$jvms"/temurin-25* "$jvms"/*25* "$jvms"/* \
-              "$(dirname "$(dirname "$(readlink -f "$(command -v $tool 2>/dev/null || echo /nonexistent)")")")"; do
+  NETSCAN_JDK=
+  for cand in "${JAVA_HOME:-}" "$jvms"/temurin-25* "$jvms"/*25* "$jvms"/* "<on PATH>"; do
+    if [ "$cand" = "<on PATH>" ]; then # last, and only then worth the programs it takes
+      cand=$(dirname "$(dirname "$(readlink -f "$(command -v $tool 2>/dev/null || echo /nonexistent)")")")
+    fi
     [ -n "$cand" ] && [ -d "$cand" ] || continue
-    v=$(netscan_java_feature "$cand")
-    if [ -n "$v" ] && [ "$v" -ge 25 ] 2>/dev/null; then
-      printf '%s' "$cand"
+    netscan_feature_of "$cand"
+    if [ -n "$netscan_feature" ] && [ "$netscan_feature" -ge 25 ] 2>/dev/null; then
+      NETSCAN_JDK=$cand
       return 0
     fi
   done
   return 1
 }
 
-if NETSCAN_JDK=$(netscan_find_jdk); then
+if netscan_find_jdk; then
   export JAVA_HOME=$NETSCAN_JDK
   export PATH="$JAVA_HOME/bin:$PATH"
 elif [ "${NETSCAN_JAVA_RUNTIME:-}" = 1 ]; then
