@@ -444,6 +444,10 @@ public final class ConfigFile {
         });
         on("data_dir", (k, v) -> b.dataDir(Path.of(str(k, v))));
         on("allow_large", (k, v) -> b.allowLarge(bool(k, v)));
+        on("discovery.interfaces", (k, v) -> b.discoveryInterfaces(list(k, v)));
+        on("discovery.all_nodes_multicast", (k, v) -> b.discoveryAllNodesMulticast(bool(k, v)));
+        on("discovery.neighbour_table", (k, v) -> b.discoveryNeighbourTable(bool(k, v)));
+        onDuration("discovery.reply_wait", b::discoveryReplyWait);
         onInt("sweep_retries", b::sweepRetries);
         onDuration("pacing", b::pacing);
         onDuration("reconcile_interval", b::reconcileInterval);

@@ -1,17 +1,17 @@
 package dev.netscan.cli;
 
-import dev.netscan.core.Cidr;
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Ipv4;
+import dev.netscan.core.Ipv6;
 import dev.netscan.core.InvalidTargetException;
 import dev.netscan.core.NetscanConfig;
-import dev.netscan.core.PingResult;
 import dev.netscan.core.Profile;
 import dev.netscan.core.SnmpInfo;
 import dev.netscan.core.TargetSet;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.IcmpEngineConfig;
-import dev.netscan.discovery.Lane;
 import dev.netscan.discovery.Sweep;
+import dev.netscan.discovery.SweepListener;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepProgress;
 import dev.netscan.discovery.SweepSummary;
@@ -26,7 +26,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,8 @@ import picocli.CommandLine.Parameters;
 /** {@code netscan scan}: one-shot discovery of targets, then SNMP of every live device, then print. */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sweeps the targets with ICMP echo, asks every live device over SNMP, and prints what it found.",
-            "TARGET is an IPv4 address or CIDR range (e.g. 192.168.1.0/24) or an IPv6 address."},
+            "TARGET is an IPv4 or IPv6 address or range (e.g. 192.168.1.0/24, 2001:db8::/120); IPv6 ranges up to",
+            "a /112 (65,536 addresses) are swept. IPv6 addresses are printed in RFC 5952 form."},
         footer = {"", "Secrets: --community, or NETSCAN_SNMP_COMMUNITY; v3 passphrases only from --auth-pass-file /",
             "--priv-pass-file or NETSCAN_SNMP_AUTH_PASS / NETSCAN_SNMP_PRIV_PASS. They are never echoed.",
             "Exit codes: 0 done, 2 bad usage or input, 3 no permission for ICMP, 1 anything else."})
@@ -140,9 +140,6 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--priv-pass-file", paramLabel = "FILE", description = "v3 privacy passphrase (first line).")
     Path privPassFile;
 
-    /** IPv6 targets as the user wrote them (Java would print ::1 as 0:0:0:0:0:0:0:1). */
-    private final Map<Inet6Address, String> v6Text = new ConcurrentHashMap<>();
-
     @Override
     public Integer call() throws Exception {
         ScanFormat fmt;
@@ -156,39 +153,27 @@ final class ScanCommand implements Callable<Integer> {
             throw new Main.UsageException("--profile: unknown profile \"" + profile + "\": use standard or high-performance");
         }
         TargetSet.Builder set = TargetSet.builder();
-        List<Inet6Address> v6 = new ArrayList<>();
-        v6Text.clear();
-        int v4Count = 0;
         for (String t : targets) {
-            if (t.indexOf(':') >= 0) {
-                Inet6Address a = parseIpv6(t);
-                v6.add(a);
-                v6Text.put(a, t);
-            } else {
-                try {
-                    set.include(Cidr.parse(t));
-                    v4Count++;
-                } catch (InvalidTargetException e) {
-                    throw new Main.UsageException(e.getMessage());
-                }
+            try {
+                set.include(t);
+            } catch (InvalidTargetException e) {
+                throw new Main.UsageException(e.getMessage());
             }
         }
         for (String x : excludes) {
             try {
-                set.exclude(Cidr.parse(x));
+                set.exclude(x);
             } catch (InvalidTargetException e) {
                 throw new Main.UsageException("--exclude: " + e.getMessage());
             }
         }
-        TargetSet v4 = set.build();
+        TargetSet all = set.build();
         SweepOptions options = SweepOptions.builder().timeout(timeout).retries(retries).allowLarge(allowLarge)
                 .seed(seed != null ? seed : System.nanoTime()).build();
-        if (v4Count > 0) {
-            try {
-                Sweep.checkSize(v4, options);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageException(e.getMessage() + (allowLarge ? "" : "; pass --allow-large to sweep up to a /8"));
-            }
+        try {
+            Sweep.checkSize(all, options);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage() + (allowLarge ? "" : "; pass --allow-large to sweep up to a /8"));
         }
         NetscanConfig.Builder cb = NetscanConfig.builder().profile(p).pingTimeout(timeout).sweepRetries(retries)
                 .snmpEnabled(!noSnmp).snmpVersion(snmpVersion).snmpPort(snmpPort).snmpTimeout(snmpTimeout)
@@ -224,10 +209,22 @@ final class ScanCommand implements Callable<Integer> {
                 .rateLimitPps(ratePps == 0 ? 0 : config.pingRateLimitPps())
                 .slotCapacity(Math.max(131_072, engineInFlight)).maxInFlight(engineInFlight)
                 .laneQueueCapacity(Math.max(8_192, Math.min(engineInFlight, 65_536)))
-                .ipv6(!v6.isEmpty()).build())) {
-            Sweep sweep = Sweep.start(engine, v4, options, (ip, rtt) -> {
-                String address = Ipv4.format(ip);
-                rows.put(address, new ScanReport.Row(address, ip, rtt / 1e6, SnmpInfo.UNKNOWN, epochNanos()));
+                .ipv6(all.ipv6Size() > 0).build())) {
+            if (all.ipv6Size() > 0 && engine.ipv6SocketKind() == null && !quiet) {
+                System.err.println("netscan: no ICMPv6 socket could be opened; the " + all.ipv6Size()
+                        + " IPv6 targets are counted as errors");
+            }
+            Sweep sweep = Sweep.start(engine, all, options, new SweepListener() {
+                @Override
+                public void onAlive(int ip, long rtt) {
+                    rows.put(Ipv4.format(ip), new ScanReport.Row(Ipv4.format(ip), ip, rtt / 1e6, SnmpInfo.UNKNOWN, epochNanos()));
+                }
+
+                @Override
+                public void onAliveIpv6(Inet6Address address, long rtt, long answeredAtEpochMillis) {
+                    String text = Ipv6.format(address);
+                    rows.put(text, new ScanReport.Row(text, 0, rtt / 1e6, SnmpInfo.UNKNOWN, epochNanos()));
+                }
             });
             Thread progress = !quiet && Terminal.stderrIsTerminal() ? startProgress(sweep, System.err) : null;
             summary = sweep.await();
@@ -237,7 +234,6 @@ final class ScanCommand implements Callable<Integer> {
                 System.err.print("\r\033[K");
                 System.err.flush();
             }
-            pingIpv6(engine, v6, rows);
         }
         if (snmpSettings != null) {
             long s0 = System.nanoTime();
@@ -249,7 +245,7 @@ final class ScanCommand implements Callable<Integer> {
         List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
         sorted.sort(BY_ADDRESS);
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        ScanReport report = new ScanReport(summary.targets() + v6.size(), sorted.size(), elapsedMs,
+        ScanReport report = new ScanReport(summary.targets(), sorted.size(), elapsedMs,
                 summary.achievedRatePps(), sorted);
         // one write per 64 KiB instead of one per row (System.out flushes at every line)
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, System.out.charset());
@@ -257,17 +253,6 @@ final class ScanCommand implements Callable<Integer> {
         out.flush();
         return Main.EXIT_OK;
     }
-
-    /** IPv4 rows first in unsigned address order, then IPv6 rows by their text; no boxing (65,536 rows sort in milliseconds). */
-    private static final Comparator<ScanReport.Row> BY_ADDRESS = (a, b) -> {
-        boolean a6 = a.ipv4() == 0 && a.address().indexOf(':') >= 0;
-        boolean b6 = b.ipv4() == 0 && b.address().indexOf(':') >= 0;
-        if (a6 != b6) {
-            return a6 ? 1 : -1;
-        }
-        int c = a6 ? 0 : Integer.compareUnsigned(a.ipv4(), b.ipv4());
-        return c != 0 ? c : a.address().compareTo(b.address());
-    };
 
     /** --rate as probes a second: 0 for max (no limit), -1 for the profile's (when --profile was given). */
     private long ratePps() {
@@ -288,38 +273,24 @@ final class ScanCommand implements Callable<Integer> {
         throw new Main.UsageException("--rate: must be a number of probes per second (at least 1) or max, was \"" + rate + "\"");
     }
 
-    private static Inet6Address parseIpv6(String t) {
-        try {
-            InetAddress a = InetAddress.ofLiteral(t);
-            if (a instanceof Inet6Address six) {
-                return six;
-            }
-        } catch (IllegalArgumentException e) {
-            // fall through
+    /** IPv4 rows first in unsigned address order (no boxing: 65,536 rows sort in milliseconds), then IPv6 rows in numeric order. */
+    static final Comparator<ScanReport.Row> BY_ADDRESS = (a, b) -> {
+        boolean a6 = isIpv6(a);
+        boolean b6 = isIpv6(b);
+        if (a6 != b6) {
+            return a6 ? 1 : -1;
         }
-        throw new Main.UsageException("invalid target \"" + t + "\": not an IPv6 address (IPv6 ranges are not swept)");
-    }
+        if (!a6) {
+            return Integer.compareUnsigned(a.ipv4(), b.ipv4());
+        }
+        Inet6Address x = Ipv6.parse(a.address());
+        Inet6Address y = Ipv6.parse(b.address());
+        int c = Long.compareUnsigned(Ipv6.high(x), Ipv6.high(y));
+        return c != 0 ? c : Long.compareUnsigned(Ipv6.low(x), Ipv6.low(y));
+    };
 
-    private void pingIpv6(IcmpEngine engine, List<Inet6Address> v6, Map<String, ScanReport.Row> rows)
-            throws InterruptedException {
-        if (v6.isEmpty()) {
-            return;
-        }
-        CountDownLatch done = new CountDownLatch(v6.size());
-        for (Inet6Address a : v6) {
-            boolean queued = engine.trySubmit(a, timeout.toNanos(), retries, Lane.SWEEP,
-                    (addr, sentAt, outcome, rtt, attempts) -> {
-                        if (outcome == PingResult.Outcome.REPLY) {
-                            String text = v6Text.getOrDefault(addr, addr.getHostAddress());
-                            rows.put(text, new ScanReport.Row(text, 0, rtt / 1e6, SnmpInfo.UNKNOWN, sentAt));
-                        }
-                        done.countDown();
-                    });
-            if (!queued) {
-                done.countDown();
-            }
-        }
-        done.await(timeout.toMillis() * (retries + 1) + 5_000, TimeUnit.MILLISECONDS);
+    private static boolean isIpv6(ScanReport.Row r) {
+        return r.ipv4() == 0 && r.address().contains(":");
     }
 
     /**
@@ -340,13 +311,14 @@ final class ScanCommand implements Callable<Integer> {
                 + c.localRefusals() + " not sent (local)";
     }
 
-    /** Asks every live IPv4 device; returns the scanner's counters, or null when there was nothing to ask. */
+    /**
+     * Asks every live device, IPv6 ones (over UDP/IPv6) under their {@link AddressBook} key;
+     * returns the scanner's counters, or null when there was nothing to ask.
+     */
     private static SnmpCounters askSnmp(SnmpSettings settings, Map<String, ScanReport.Row> rows) throws Exception {
         IntArrayList ips = new IntArrayList();
         for (ScanReport.Row r : rows.values()) {
-            if (r.ipv4() != 0 || !r.address().contains(":")) {
-                ips.add(r.ipv4());
-            }
+            ips.add(isIpv6(r) ? AddressBook.shared().intern(Ipv6.parse(r.address())) : r.ipv4());
         }
         if (ips.isEmpty()) {
             return null;
@@ -355,7 +327,7 @@ final class ScanCommand implements Callable<Integer> {
         SnmpListener listener = new SnmpListener() {
             @Override
             public void onSuccess(int ipv4, SnmpInfo info, long ts) {
-                rows.computeIfPresent(Ipv4.format(ipv4), (k, r) -> new ScanReport.Row(r.address(), r.ipv4(),
+                rows.computeIfPresent(AddressBook.shared().text(ipv4), (k, r) -> new ScanReport.Row(r.address(), r.ipv4(),
                         r.rttMillis(), info, r.seenAtEpochNanos()));
                 done.countDown();
             }

@@ -202,14 +202,18 @@ class CliIT {
 
     @Test
     void scanPingsIpv6LoopbackToo() throws Exception {
-        Result r = run("scan", "::1", "127.0.0.1", "--no-snmp", "--format", "json");
+        Result r = run("scan", "0:0:0:0:0:0:0:1/128", "127.0.0.1", "--no-snmp", "--format", "json");
         assertThat(r.exit()).as(r.err()).isZero();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> devices = (List<Map<String, Object>>) MiniJson.object(r.out().strip()).get("devices");
-        assertThat(devices).extracting(d -> d.get("ip")).containsExactly("127.0.0.1", "::1");
+        assertThat(devices).extracting(d -> d.get("ip")).containsExactly("127.0.0.1", "::1"); // RFC 5952 text
         Result bad = run("scan", "::1::2");
         assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err()).contains("::1::2");
+        assertThat(bad.err()).contains("invalid target \"::1::2\": more than one \"::\"");
+        Result wide = run("scan", "2001:db8::/64", "--no-snmp");
+        assertThat(wide.exit()).isEqualTo(2);
+        assertThat(wide.err()).contains("invalid target \"2001:db8::/64\": /64 holds 2^64 addresses, too many to sweep")
+                .contains("on-link discovery");
     }
 
     @Test

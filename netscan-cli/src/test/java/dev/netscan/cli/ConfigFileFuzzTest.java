@@ -42,7 +42,7 @@ class ConfigFileFuzzTest {
     private static final String SOURCE = "fuzz.yml";
     private static final Map<String, String> ENV = Map.of("SNMP_COMMUNITY", "lab-c0mmunity", "VAR", "v\nx: 1");
     private static final List<String> KEYS = List.copyOf(ConfigFile.knownKeys());
-    private static final List<String> LIST_KEYS = List.of("networks", "exclude");
+    private static final List<String> LIST_KEYS = List.of("networks", "exclude", "discovery.interfaces");
 
     /** Values that are not valid anywhere or only in some places: types, ranges, syntax. */
     private static final String[] HOSTILE = {

@@ -286,4 +286,43 @@ class ConfigFileTest {
             }
         }
     }
+
+    @Test
+    void readsDualStackNetworksAndOnLinkDiscovery() {
+        ConfigFile.Result r = ConfigFile.parse("""
+                networks:
+                  - "192.168.1.0/24"
+                  - "2001:db8:10::/120"
+                exclude: ["2001:db8:10::1"]
+                discovery:
+                  interfaces: [eth0, br-lan]
+                  all_nodes_multicast: true
+                  neighbour_table: false
+                  reply_wait: 2s
+                """, "netscan.yml", Map.of());
+        NetscanConfig c = r.config();
+        assertThat(c.targets().ipv4Size()).isEqualTo(254);
+        assertThat(c.targets().ipv6Size()).isEqualTo(254);
+        assertThat(c.onLink().interfaces()).containsExactly("eth0", "br-lan");
+        assertThat(c.onLink().allNodesMulticast()).isTrue();
+        assertThat(c.onLink().neighbourTable()).isFalse();
+        assertThat(c.onLink().replyWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.onLink().enabled()).isTrue();
+    }
+
+    @Test
+    void aWideIpv6NetworkAndABadInterfaceAreRefusedByKey() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigFile.parse("""
+                networks: ["2001:db8::/64"]
+                discovery:
+                  interfaces: ["eth0/1", eth0, eth0]
+                """, "netscan.yml", Map.of()));
+        assertThat(e.messages()).containsExactlyInAnyOrder(
+                "networks[0]: invalid target \"2001:db8::/64\": /64 holds 2^64 addresses, too many to sweep: IPv6 prefixes"
+                        + " of at most 65,536 addresses (/112 or narrower) are swept; find the hosts of a wider on-link"
+                        + " network with on-link discovery (the discovery.interfaces setting: all-nodes multicast echo and"
+                        + " the neighbour table)",
+                "discovery.interfaces[0]: \"eth0/1\" is not an interface name: character 5 is not allowed",
+                "discovery.interfaces[2]: \"eth0\" is listed twice");
+    }
 }

@@ -4,7 +4,8 @@ package dev.netscan.core;
  * An immutable snapshot of what is known about one device at one moment. Times are wall-clock
  * milliseconds since the epoch.
  *
- * @param ipv4 the device's address (see {@link Ipv4})
+ * @param ipv4 the device's key: its IPv4 address (see {@link Ipv4}), or for an IPv6 device its
+ *     {@link AddressBook} key
  * @param firstSeenEpochMillis when it was first discovered
  * @param lastSeenEpochMillis when it last answered (or was last added/touched)
  * @param snmp what it said over SNMP, {@link SnmpInfo#UNKNOWN} until it answered
@@ -36,8 +37,8 @@ public record Device(
         return suspendedUntilEpochMillis > nowEpochMillis;
     }
 
-    /** The address as dotted-quad text. */
+    /** The address as text: dotted-quad for IPv4, RFC 5952 for IPv6 ({@link AddressBook#text(int)}). */
     public String address() {
-        return Ipv4.format(ipv4);
+        return AddressBook.shared().text(ipv4);
     }
 }

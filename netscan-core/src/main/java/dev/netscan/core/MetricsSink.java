@@ -10,6 +10,10 @@ package dev.netscan.core;
  * measurement was accepted for delivery and {@code false} when it had to be dropped (an
  * implementation that drops must count it). Timestamps are the ones inside the values, never
  * "now" at delivery.
+ *
+ * <p>Devices are named by an {@code int} key: an IPv4 address, or for an IPv6 device a key of
+ * {@link AddressBook#shared()}; {@link AddressBook#text(int)} (or the records' {@code address()})
+ * gives the address as text.
  */
 public interface MetricsSink extends AutoCloseable {
 

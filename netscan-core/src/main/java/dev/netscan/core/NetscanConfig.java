@@ -40,6 +40,7 @@ public final class NetscanConfig {
     private final List<String> exclude;
     private final TargetSet targets;
     private final boolean allowLarge;
+    private final OnLinkSettings onLink;
     // --- ICMP
     private final Duration icmpDiscoveryInterval;
     private final Duration pingInterval;
@@ -159,12 +160,13 @@ public final class NetscanConfig {
         return secret == null ? "null" : "****";
     }
 
-    private NetscanConfig(Builder b, Profile p, TargetSet targets) {
+    private NetscanConfig(Builder b, Profile p, TargetSet targets, OnLinkSettings onLink) {
         this.profile = p;
         this.networks = List.copyOf(b.networks);
         this.exclude = List.copyOf(b.exclude);
         this.targets = targets;
         this.allowLarge = b.allowLarge;
+        this.onLink = onLink;
         this.icmpDiscoveryInterval = b.icmpDiscoveryInterval;
         this.pingInterval = b.pingInterval;
         this.pingTimeout = b.pingTimeout;
@@ -266,6 +268,8 @@ public final class NetscanConfig {
     public TargetSet targets() { return targets; }
     /** Whether ranges wider than /16 are allowed ({@code allow_large}); wider than /8 never are. */
     public boolean allowLarge() { return allowLarge; }
+    /** On-link discovery ({@code discovery.*}); off unless interfaces are listed. */
+    public OnLinkSettings onLink() { return onLink; }
     public Duration icmpDiscoveryInterval() { return icmpDiscoveryInterval; }
     public Duration pingInterval() { return pingInterval; }
     public Duration pingTimeout() { return pingTimeout; }
@@ -347,6 +351,10 @@ public final class NetscanConfig {
         private final List<String> networks = new ArrayList<>();
         private final List<String> exclude = new ArrayList<>();
         private boolean allowLarge;
+        private final List<String> discoveryInterfaces = new ArrayList<>();
+        private boolean discoveryAllNodesMulticast = true;
+        private boolean discoveryNeighbourTable = true;
+        private Duration discoveryReplyWait = Duration.ofSeconds(1);
         private Duration icmpDiscoveryInterval = Duration.ofHours(4);
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration pingTimeout = Duration.ofSeconds(1);
@@ -414,6 +422,14 @@ public final class NetscanConfig {
         public Builder exclude(String cidr) { exclude.add(cidr); return this; }
         public Builder excludes(List<String> v) { exclude.clear(); exclude.addAll(v); return this; }
         public Builder allowLarge(boolean v) { allowLarge = v; return this; }
+        /** Interfaces of on-link discovery ({@code discovery.interfaces}); replaces earlier ones. */
+        public Builder discoveryInterfaces(List<String> v) { discoveryInterfaces.clear(); discoveryInterfaces.addAll(v); return this; }
+        /** {@code discovery.all_nodes_multicast}, default true. */
+        public Builder discoveryAllNodesMulticast(boolean v) { discoveryAllNodesMulticast = v; return this; }
+        /** {@code discovery.neighbour_table}, default true. */
+        public Builder discoveryNeighbourTable(boolean v) { discoveryNeighbourTable = v; return this; }
+        /** {@code discovery.reply_wait}, default 1 s. */
+        public Builder discoveryReplyWait(Duration v) { discoveryReplyWait = v; return this; }
         public Builder icmpDiscoveryInterval(Duration v) { icmpDiscoveryInterval = v; return this; }
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder pingTimeout(Duration v) { pingTimeout = v; return this; }
@@ -509,6 +525,8 @@ public final class NetscanConfig {
                 p = Profile.STANDARD;
             }
             TargetSet targets = targets(problems);
+            OnLinkSettings onLink = OnLinkSettings.validate(discoveryInterfaces, discoveryAllNodesMulticast,
+                    discoveryNeighbourTable, discoveryReplyWait, problems);
 
             problems.atLeast("icmp_discovery_interval", icmpDiscoveryInterval, Duration.ofSeconds(10));
             problems.atLeast("ping_interval", pingInterval, Duration.ofSeconds(1));
@@ -549,7 +567,7 @@ public final class NetscanConfig {
             problems.required("data_dir", dataDir);
             problems.range("health_check_port", healthCheckPort, 0, 65_535);
             problems.atLeast("health_report_interval", healthReportInterval, Duration.ofMillis(100));
-            return new NetscanConfig(this, p, targets);
+            return new NetscanConfig(this, p, targets, onLink);
         }
 
         private TargetSet targets(ConfigProblems problems) {
@@ -557,9 +575,16 @@ public final class NetscanConfig {
             for (int i = 0; i < networks.size(); i++) {
                 String n = networks.get(i);
                 try {
+                    if (TargetSet.isIpv6(n)) {
+                        t.include(n); // the IPv6 limits (at most a /112, no multicast) live in TargetSet
+                        continue;
+                    }
                     Cidr c = Cidr.parse(n);
                     if (c.prefixLength() < 8) {
                         problems.add("networks[" + i + "]", c + " is wider than /8; netscan refuses ranges that large");
+                    } else if (AddressBook.isIpv6Key(c.network())) {
+                        problems.add("networks[" + i + "]", c + " is in 240.0.0.0/4 (class E, reserved by RFC 1112 and "
+                                + "RFC 6890, never a device's address); netscan uses that range to key IPv6 devices");
                     } else if (c.prefixLength() < 16 && !allowLarge) {
                         problems.add("networks[" + i + "]", c + " is wider than /16 (" + c.hostCount()
                                 + " addresses); set allow_large: true to sweep it");

@@ -4,7 +4,8 @@ package dev.netscan.core;
  * The outcome of one ICMP echo probe. Every probe sent (or that failed to be sent) yields exactly
  * one result.
  *
- * @param ipv4 the address probed (see {@link Ipv4})
+ * @param ipv4 the key of the address probed: an IPv4 address (see {@link Ipv4}) or an IPv6
+ *     {@link AddressBook} key
  * @param sentAtEpochNanos wall-clock time the probe was sent, nanoseconds since the epoch; this is
  *     the measurement's timestamp
  * @param outcome what happened
@@ -50,6 +51,11 @@ public record PingResult(int ipv4, long sentAtEpochNanos, Outcome outcome, long 
 
     public static PingResult failed(int ipv4, long sentAtEpochNanos, Outcome outcome) {
         return new PingResult(ipv4, sentAtEpochNanos, outcome, -1);
+    }
+
+    /** The address probed as text ({@link AddressBook#text(int)}). */
+    public String address() {
+        return AddressBook.shared().text(ipv4);
     }
 
     /** True for {@link Outcome#REPLY}. */

@@ -4,7 +4,7 @@ package dev.netscan.core;
  * One device's ping statistics over a rolling window (written as the {@code ping_stats}
  * measurement). RTT figures are NaN when no reply arrived in the window.
  *
- * @param ipv4 the device
+ * @param ipv4 the device's key (an IPv4 address or an IPv6 {@link AddressBook} key)
  * @param windowEndEpochNanos end of the window, wall clock
  * @param windowNanos window length
  * @param sent probes sent in the window
@@ -34,6 +34,11 @@ public record PingStats(
         double jitterMillis,
         double rttP95Millis,
         int localOutcomes) {
+
+    /** The device's address as text ({@link AddressBook#text(int)}). */
+    public String address() {
+        return AddressBook.shared().text(ipv4);
+    }
 
     /** Statistics of a window without local outcomes. */
     public PingStats(int ipv4, long windowEndEpochNanos, long windowNanos, int sent, int received, double lossPercent,

@@ -3,9 +3,12 @@
  *
  * <ul>
  *   <li>Addresses and targets: {@link dev.netscan.core.Ipv4} (IPv4 as {@code int}),
- *       {@link dev.netscan.core.Cidr}, {@link dev.netscan.core.TargetSet} (ranges minus exclusions
- *       as intervals) and {@link dev.netscan.core.AddressPermutation} (every target once, in a
- *       seeded random-looking order, O(1) memory).
+ *       {@link dev.netscan.core.Ipv6} (strict parsing, RFC 5952 text), {@link dev.netscan.core.Cidr},
+ *       {@link dev.netscan.core.Cidr6}, {@link dev.netscan.core.TargetSet} (ranges of both families
+ *       minus exclusions as intervals; the IPv4 part is the allocation-free fast path) and
+ *       {@link dev.netscan.core.AddressPermutation} / {@link dev.netscan.core.Ipv6Permutation}
+ *       (every target once, in a seeded random-looking order, O(1) memory); the settings of
+ *       on-link discovery, {@link dev.netscan.core.OnLinkSettings}.
  *   <li>What flows through the system: {@link dev.netscan.core.Device},
  *       {@link dev.netscan.core.PingResult}, {@link dev.netscan.core.PingStats},
  *       {@link dev.netscan.core.SnmpInfo}, {@link dev.netscan.core.HealthReport}.

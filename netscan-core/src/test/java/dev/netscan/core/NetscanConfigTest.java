@@ -65,6 +65,15 @@ class NetscanConfigTest {
     }
 
     @Test
+    void refusesClassENetworksWhichKeyIpv6Devices() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .network("192.168.1.0/24").network("240.0.1.0/24").build());
+        assertThat(e.keys()).containsExactly("networks[1]");
+        assertThat(e.messages()).singleElement().asString()
+                .contains("240.0.1.0/24 is in 240.0.0.0/4").contains("RFC 6890").contains("IPv6");
+    }
+
+    @Test
     void leavesWhatAModuleOwnsToThatModule() {
         // snmp.*, influxdb.* (but the batch bounds) and governor.* are checked by SnmpSettings,
         // WriterConfig and GovernorSettings through the service's Settings, under these same keys
@@ -110,5 +119,31 @@ class NetscanConfigTest {
                 .pingInterval(Duration.ofSeconds(2)).pingTimeout(Duration.ofSeconds(3)).build());
         assertThat(e.messages()).singleElement().asString()
                 .isEqualTo("ping_timeout: 3s is longer than ping_interval 2s; a device would be pinged again before its last ping timed out");
+    }
+
+    @Test
+    void acceptsMixedIpv4AndIpv6NetworksAndExclusions() {
+        NetscanConfig c = NetscanConfig.builder()
+                .network("192.168.1.0/24").network("2001:db8::/120").network("2001:db8:1::7")
+                .exclude("2001:db8::80/121").exclude("192.168.1.1")
+                .build();
+        assertThat(c.targets().ipv4Size()).isEqualTo(253);
+        assertThat(c.targets().ipv6Size()).isEqualTo(127 + 1);
+        assertThat(c.networks()).containsExactly("192.168.1.0/24", "2001:db8::/120", "2001:db8:1::7");
+    }
+
+    @Test
+    void refusesAnIpv6PrefixWiderThanSlash112NamingTheKeyValueAndOnLinkDiscovery() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> NetscanConfig.builder()
+                .network("10.0.0.0/24").network("2001:db8::/64").network("2001:db8::zz").exclude("2001:db8::/129")
+                .build());
+        assertThat(e.keys()).containsExactly("networks[1]", "networks[2]", "exclude[0]");
+        assertThat(e.messages()).containsExactly(
+                "networks[1]: invalid target \"2001:db8::/64\": /64 holds 2^64 addresses, too many to sweep: IPv6 prefixes"
+                        + " of at most 65,536 addresses (/112 or narrower) are swept; find the hosts of a wider on-link"
+                        + " network with on-link discovery (the discovery.interfaces setting: all-nodes multicast echo and"
+                        + " the neighbour table)",
+                "networks[2]: invalid target \"2001:db8::zz\": unexpected character 'z' at position 10",
+                "exclude[0]: invalid target \"2001:db8::/129\": prefix length 129 is greater than 128");
     }
 }

@@ -1,6 +1,7 @@
 package dev.netscan.discovery;
 
 import dev.netscan.core.Ipv4;
+import dev.netscan.core.Ipv6;
 import dev.netscan.discovery.icmp.Transceiver;
 import java.net.Inet6Address;
 import java.nio.ByteBuffer;
@@ -143,6 +144,19 @@ public final class IcmpEngine implements AutoCloseable {
      * @return false when the lane's queue is full
      */
     public boolean trySubmit(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener) {
+        return offer6(address, timeoutNanos, retries, lane, listener, true);
+    }
+
+    /**
+     * As {@link #trySubmit(Inet6Address, long, int, Lane, Ipv6ProbeListener)} but without waking
+     * the sender, as {@link #trySubmitDeferred(int, long, int, Lane, ProbeListener)} does for IPv4:
+     * call {@link #flushSubmissions()} after the batch.
+     */
+    public boolean trySubmitDeferred(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener) {
+        return offer6(address, timeoutNanos, retries, lane, listener, false);
+    }
+
+    private boolean offer6(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener, boolean wake) {
         check(timeoutNanos, retries, lane, listener);
         byte[] b = address.getAddress();
         ByteBuffer bb = ByteBuffer.wrap(b);
@@ -152,7 +166,25 @@ public final class IcmpEngine implements AutoCloseable {
             engine.failWithoutIpv6Socket(listener, hi, lo);
             return true;
         }
-        return engine.offer(lane.ordinal(), 0, hi, lo, true, timeoutNanos, retries, listener, true);
+        return engine.offer(lane.ordinal(), 0, hi, lo, true, timeoutNanos, retries, listener, wake);
+    }
+
+    /**
+     * Queues an ICMPv6 probe, blocking the caller while the lane's queue is full; the IPv6 twin of
+     * {@link #submit(int, long, int, Lane, ProbeListener)}, for sweeps. When the engine has no
+     * ICMPv6 socket the probe completes at once with ERROR (attempts 0), on the calling thread.
+     *
+     * @throws InterruptedException if interrupted while waiting (nothing was queued)
+     * @throws IllegalStateException when the engine is (or becomes) closed
+     */
+    public void submit(Inet6Address address, long timeoutNanos, int retries, Lane lane, Ipv6ProbeListener listener)
+            throws InterruptedException {
+        check(timeoutNanos, retries, lane, listener);
+        if (engine.hasIpv6Socket()) {
+            engine.offerBlocking6(lane.ordinal(), Ipv6.high(address), Ipv6.low(address), timeoutNanos, retries, listener);
+        } else {
+            engine.failWithoutIpv6Socket(listener, Ipv6.high(address), Ipv6.low(address));
+        }
     }
 
     private void check(long timeoutNanos, int retries, Lane lane, Object listener) {

@@ -1,8 +1,10 @@
 package dev.netscan.discovery;
 
 import dev.netscan.core.AddressPermutation;
+import dev.netscan.core.Ipv6Permutation;
 import dev.netscan.core.PingResult;
 import dev.netscan.core.TargetSet;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * may change while the sweep runs); the sweep only feeds it, from one virtual thread that blocks
  * while the sweep lane is full.
  *
+ * <p>Both families: the IPv4 targets are fed first, in their permuted order, then the IPv6
+ * targets in theirs (through the engine's ICMPv6 socket; without one each IPv6 probe ends at once
+ * as an error). IPv6 answers go to {@link SweepListener#onAliveIpv6}.
+ *
  * <p>Size limits: more than 65,536 addresses (anything wider than a /16) needs
  * {@link SweepOptions#allowLarge()}; more than 16,777,216 (wider than a /8) is refused.
  *
@@ -39,6 +45,7 @@ public final class Sweep {
     private final long total;
     private final long startNanos;
     private final Probes probes = new Probes();
+    private final Probes6 probes6 = new Probes6();
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong alive = new AtomicLong();
@@ -105,6 +112,7 @@ public final class Sweep {
         long timeout = options.timeout().toNanos();
         int retries = options.retries();
         AddressPermutation order = targets.permutation(options.seed());
+        Ipv6Permutation order6 = targets.ipv6Permutation(options.seed());
         try {
             while (order.hasNext() && !cancelled) {
                 int ipv4 = order.nextInt();
@@ -113,6 +121,15 @@ public final class Sweep {
                 }
                 engine.submit(ipv4, timeout, retries, Lane.SWEEP, probes);
                 submitted.incrementAndGet();
+            }
+            while (order6.hasNext() && !cancelled) {
+                Inet6Address address = order6.next();
+                if (!listener.acceptsIpv6(address)) {
+                    continue;
+                }
+                // counted before submitting: without an ICMPv6 socket the result comes back at once
+                submitted.incrementAndGet();
+                engine.submit(address, timeout, retries, Lane.SWEEP, probes6);
             }
         } catch (InterruptedException e) {
             // cancel() interrupts a feeder blocked on a full lane
@@ -135,37 +152,65 @@ public final class Sweep {
     private final class Probes implements ProbeListener {
         @Override
         public void onResult(PingResult result, int attempts) {
-            sent.addAndGet(attempts);
-            switch (result.outcome()) {
-                case REPLY -> {
-                    if (attempts > 1) {
-                        lostReplies.incrementAndGet();
-                    }
-                    if (!finished.get()) {
-                        alive.incrementAndGet();
-                        try {
-                            listener.onAlive(result.ipv4(), result.rttNanos(),
-                                    (result.sentAtEpochNanos() + result.rttNanos()) / 1_000_000);
-                        } catch (Throwable e) {
-                            // a faulty listener (even an OutOfMemoryError it throws) must not stall
-                            // the sweep's completion count nor reach the engine's thread
-                            listenerErrors.incrementAndGet();
-                        }
-                    }
+            if (counted(result.outcome(), attempts)) {
+                try {
+                    listener.onAlive(result.ipv4(), result.rttNanos(),
+                            (result.sentAtEpochNanos() + result.rttNanos()) / 1_000_000);
+                } catch (Throwable e) {
+                    // a faulty listener (even an OutOfMemoryError it throws) must not stall
+                    // the sweep's completion count nor reach the engine's thread
+                    listenerErrors.incrementAndGet();
                 }
-                case TIMEOUT -> timeouts.incrementAndGet();
-                case UNREACHABLE -> unreachable.incrementAndGet();
-                case ERROR -> errors.incrementAndGet();
             }
-            long done = completed.incrementAndGet();
-            if (fed && done == submitted.get()) {
-                finish();
-            }
+            completedOne();
         }
 
         @Override
         public boolean isCancelled() {
             return cancelled;
+        }
+    }
+
+    /** The engine-side listener of IPv6 probes. */
+    private final class Probes6 implements Ipv6ProbeListener {
+        @Override
+        public void onResult(Inet6Address address, long sentAtEpochNanos, PingResult.Outcome outcome, long rttNanos,
+                int attempts) {
+            if (counted(outcome, attempts)) {
+                try {
+                    listener.onAliveIpv6(address, rttNanos, (sentAtEpochNanos + rttNanos) / 1_000_000);
+                } catch (Throwable e) {
+                    listenerErrors.incrementAndGet(); // as for IPv4
+                }
+            }
+            completedOne();
+        }
+    }
+
+    /** Counts one probe's outcome; true when it is a reply to report to the listener. */
+    private boolean counted(PingResult.Outcome outcome, int attempts) {
+        sent.addAndGet(attempts);
+        switch (outcome) {
+            case REPLY -> {
+                if (attempts > 1) {
+                    lostReplies.incrementAndGet();
+                }
+                if (!finished.get()) {
+                    alive.incrementAndGet();
+                    return true;
+                }
+            }
+            case TIMEOUT -> timeouts.incrementAndGet();
+            case UNREACHABLE -> unreachable.incrementAndGet();
+            case ERROR -> errors.incrementAndGet();
+        }
+        return false;
+    }
+
+    private void completedOne() {
+        long done = completed.incrementAndGet();
+        if (fed && done == submitted.get()) {
+            finish();
         }
     }
 

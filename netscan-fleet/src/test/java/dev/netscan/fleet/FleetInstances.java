@@ -20,22 +20,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The fleet tests' instances: {@link FleetInstanceMain} processes (so one can be killed with
- * SIGKILL), what each printed, and bounded waits that fail when an instance died unexpectedly.
+ * The fleet tests' instances as processes (so one can be killed with SIGKILL): {@link
+ * FleetInstanceMain} test mains launched here, or any other process (the packaged {@code netscan
+ * monitor} of netscan-cli's tests) {@linkplain #adopt adopted} with a reader that feeds its
+ * {@link Instance}; what each pinged and owned, and bounded waits that fail when an instance died
+ * unexpectedly. Public for netscan-cli's fleet tests (test-jar).
  */
-final class FleetInstances implements AutoCloseable {
+public final class FleetInstances implements AutoCloseable {
     private final Path dir;
     private final List<Instance> instances = new ArrayList<>();
 
-    FleetInstances(Path dir) {
+    /** Instances whose data (and {@code <name>/stderr.txt}) live under {@code dir}. */
+    public FleetInstances(Path dir) {
         this.dir = dir;
     }
 
-    /** One instance process and what it printed. */
-    static final class Instance {
+    /**
+     * One instance process and what it reported: the pings it got a reply to and the partitions it
+     * owns, fed by {@link #recordPing} and {@link #recordOwned} (from whatever the process writes).
+     */
+    public static final class Instance {
         final String name;
         final Process process;
         final long startedAtMillis;
+        /** Asks the process to stop gracefully (leave the group, not a session timeout). */
+        private final Runnable gracefulStop;
         /** Every reply this instance received: ip -> ping times (epoch millis). Guarded by this. */
         final Map<Integer, List<Long>> pings = new HashMap<>();
         /** What its last changelog restore read: ip -> {lastSeen, suspendedUntil}. Guarded by this. */
@@ -44,10 +53,36 @@ final class FleetInstances implements AutoCloseable {
         volatile long firstOwnedAtMillis;
         volatile int restores;
 
-        Instance(String name, Process process) {
+        /** An instance of {@code process}; {@code gracefulStop} asks it to leave the group and exit. */
+        public Instance(String name, Process process, Runnable gracefulStop) {
             this.name = name;
             this.process = process;
+            this.gracefulStop = gracefulStop;
             this.startedAtMillis = System.currentTimeMillis();
+        }
+
+        /** The instance's name (its {@code instance} tag). */
+        public String name() {
+            return name;
+        }
+
+        /** Records a reply from {@code ipv4} received at {@code epochMillis}. */
+        public synchronized void recordPing(int ipv4, long epochMillis) {
+            pings.computeIfAbsent(ipv4, k -> new ArrayList<>()).add(epochMillis);
+        }
+
+        /** Records that the instance now owns exactly {@code partitions}. */
+        public void recordOwned(Set<Integer> partitions) {
+            if (!partitions.isEmpty() && firstOwnedAtMillis == 0) {
+                firstOwnedAtMillis = System.currentTimeMillis();
+            }
+            owned = Set.copyOf(partitions);
+            log("owned " + new TreeSet<>(partitions));
+        }
+
+        /** Asks the process to stop gracefully. */
+        void stopGracefully() {
+            gracefulStop.run();
         }
 
         void read() {
@@ -58,9 +93,7 @@ final class FleetInstances implements AutoCloseable {
                 while ((line = r.readLine()) != null) {
                     String[] f = line.split(" ");
                     if (f[0].equals("ping") && f.length == 3) {
-                        synchronized (this) {
-                            pings.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(Long.parseLong(f[2]));
-                        }
+                        recordPing(Integer.parseInt(f[1]), Long.parseLong(f[2]));
                     } else if (f[0].equals("device") && f.length == 4) {
                         restoring.put(Integer.parseInt(f[1]), new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
                     } else if (f[0].equals("owned") && f.length == 2) {
@@ -69,11 +102,7 @@ final class FleetInstances implements AutoCloseable {
                         if (!body.isEmpty()) {
                             Arrays.stream(body.split(",")).map(Integer::valueOf).forEach(s::add);
                         }
-                        if (!s.isEmpty() && firstOwnedAtMillis == 0) {
-                            firstOwnedAtMillis = System.currentTimeMillis();
-                        }
-                        owned = Set.copyOf(s);
-                        log("owned " + new TreeSet<>(s));
+                        recordOwned(s);
                     } else {
                         if (f[0].equals("restored")) {
                             synchronized (this) {
@@ -91,13 +120,19 @@ final class FleetInstances implements AutoCloseable {
             }
         }
 
-        private void log(String what) {
+        /** Prints {@code what} with the instance's name and age. */
+        public void log(String what) {
             System.out.println("[" + name + " +" + (System.currentTimeMillis() - startedAtMillis) + " ms] " + what);
         }
 
         synchronized boolean pingedAfter(int ip, long t) {
             List<Long> l = pings.get(ip);
             return l != null && !l.isEmpty() && l.getLast() > t;
+        }
+
+        /** Every reply from {@code ip} so far, oldest first. */
+        synchronized List<Long> pingsOf(int ip) {
+            return List.copyOf(pings.getOrDefault(ip, List.of()));
         }
 
         synchronized boolean everPinged(int ip) {
@@ -138,20 +173,33 @@ final class FleetInstances implements AutoCloseable {
                 bootstrap, group, Integer.toString(partitions), network, data.toString(), name));
         cmd.addAll(List.of(opts));
         Process p = new ProcessBuilder(cmd).redirectError(data.resolve("stderr.txt").toFile()).start();
-        Instance i = new Instance(name, p);
-        instances.add(i);
+        Instance i = adopt(new Instance(name, p, () -> {
+            try {
+                p.getOutputStream().close(); // FleetInstanceMain leaves when its stdin closes
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
         Thread.ofVirtual().name("fleet-test-" + name).start(i::read);
         return i;
     }
 
+    /**
+     * Takes {@code i} into this set: its death fails {@link #await}, {@link #close} kills it and
+     * prints the warnings of {@code <dir>/<name>/stderr.txt} if it wrote one.
+     */
+    public Instance adopt(Instance i) {
+        instances.add(i);
+        return i;
+    }
+
     /** Waits for {@code condition}, failing after {@code boundMillis} or when an instance died unexpectedly. */
-    void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {
+    public void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMillis);
         while (!condition.getAsBoolean()) {
             for (Instance i : instances) {
                 if (!i.process.isAlive() && i.process.exitValue() != 137 && i.process.exitValue() != 0) {
-                    fail("instance " + i.name + " exited with " + i.process.exitValue() + ": "
-                            + Files.readString(dir.resolve(i.name).resolve("stderr.txt")));
+                    fail("instance " + i.name + " exited with " + i.process.exitValue() + ": " + stderr(i));
                 }
             }
             if (System.nanoTime() - deadline > 0) {
@@ -172,10 +220,15 @@ final class FleetInstances implements AutoCloseable {
         for (Instance i : instances) {
             i.process.destroyForcibly();
             i.process.waitFor(10, TimeUnit.SECONDS);
-            Files.readAllLines(dir.resolve(i.name).resolve("stderr.txt")).stream()
+            stderr(i).lines()
                     .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception")
                             || l.contains("restored"))
                     .limit(20).forEach(l -> System.out.println("[" + i.name + " stderr] " + l));
         }
+    }
+
+    private String stderr(Instance i) throws IOException {
+        Path f = dir.resolve(i.name).resolve("stderr.txt");
+        return Files.exists(f) ? Files.readString(f) : "";
     }
 }

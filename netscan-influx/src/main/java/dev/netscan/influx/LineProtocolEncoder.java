@@ -1,5 +1,6 @@
 package dev.netscan.influx;
 
+import dev.netscan.core.AddressBook;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -230,6 +231,31 @@ public final class LineProtocolEncoder {
         writeUnsignedSmall((ipv4 >>> 8) & 0xFF);
         buf[size++] = '.';
         writeUnsignedSmall(ipv4 & 0xFF);
+        return this;
+    }
+
+    /**
+     * Adds a tag whose value is a device's address given by its key: dotted-quad for an IPv4
+     * address, the RFC 5952 text for an IPv6 key of {@link AddressBook#shared()} (a key no longer
+     * in the book, which the book's grace period makes impossible for a queued point, falls back
+     * to dotted-quad). Allocation-free.
+     */
+    public LineProtocolEncoder tagAddress(Name key, int address) {
+        if (!AddressBook.isIpv6Key(address)) {
+            return tagIpv4(key, address);
+        }
+        requireState(STATE_TAGS, "tag");
+        ensure(key.asKey.length + 2 + AddressBook.MAX_TEXT_BYTES);
+        int mark = size;
+        buf[size++] = ',';
+        writeBytes(key.asKey);
+        buf[size++] = '=';
+        int n = AddressBook.shared().copyText(address, buf, size);
+        if (n < 0) {
+            size = mark;
+            return tagIpv4(key, address);
+        }
+        size += n;
         return this;
     }
 

@@ -69,7 +69,7 @@ public final class Measurements {
 
     /** Writes a {@code ping} line. Allocation-free. */
     public static boolean ping(LineProtocolEncoder enc, PingResult r) {
-        enc.measurement(N_PING).tagIpv4(N_IP, r.ipv4());
+        enc.measurement(N_PING).tagAddress(N_IP, r.ipv4());
         if (r.success()) {
             // Exactly rttNanos / 10^6 in decimal: the same text as the shortest form of rttMillis().
             enc.decimalField(N_RTT_MS, r.rttNanos(), 6);
@@ -82,7 +82,7 @@ public final class Measurements {
 
     /** Writes a {@code device_event} line: tags {@code ip}, {@code event}; fields {@code name} (SNMP name, may be empty), {@code count=1i}. */
     public static boolean deviceEvent(LineProtocolEncoder enc, DeviceEvent e) {
-        enc.measurement(DEVICE_EVENT).tagIpv4(TAG_IP, e.ipv4()).tag(TAG_EVENT, e.type())
+        enc.measurement(DEVICE_EVENT).tagAddress(N_IP, e.ipv4()).tag(TAG_EVENT, e.type())
                 .stringField(N_NAME, e.name()).intField(N_COUNT, 1).endLine(e.timestampEpochNanos());
         return true;
     }
@@ -92,7 +92,7 @@ public final class Measurements {
         if (info == null || !info.isKnown()) {
             return false;
         }
-        enc.measurement(DEVICE_INFO).tagIpv4(TAG_IP, ipv4);
+        enc.measurement(DEVICE_INFO).tagAddress(N_IP, ipv4);
         if (info.sysName() != null) {
             enc.stringField("hostname", info.sysName());
         }
@@ -117,7 +117,7 @@ public final class Measurements {
 
     /** Writes a {@code ping_stats} line. Allocation-free. */
     public static boolean pingStats(LineProtocolEncoder enc, PingStats s) {
-        enc.measurement(N_PING_STATS).tagIpv4(N_IP, s.ipv4())
+        enc.measurement(N_PING_STATS).tagAddress(N_IP, s.ipv4())
                 .intField(N_SENT, s.sent())
                 .intField(N_RECEIVED, s.received());
         finite(enc, N_LOSS, s.lossPercent());

@@ -304,6 +304,20 @@ class LineProtocolEncoderTest {
     }
 
     @Test
+    void ipv6DevicesAreTaggedWithTheirCanonicalAddress() throws Exception {
+        int key = dev.netscan.core.AddressBook.shared().intern(
+                (java.net.Inet6Address) java.net.InetAddress.getByName("2001:0DB8:0000:0000:0001:0000:0000:00A1"));
+        Measurements.ping(enc, PingResult.reply(key, 1_000_000_000L, 1_234_000));
+        Measurements.pingStats(enc, new PingStats(key, 5, 60, 1, 1, 0, 1, 1, 1, 0, Double.NaN, 1));
+        Measurements.deviceEvent(enc, new dev.netscan.core.DeviceEvent(key, "down", "", 9));
+        enc.measurement("m").tagAddress(LineProtocolEncoder.Name.of("ip"), 0xF000_0000 | 0x0FFF_FFFF).intField("x", 1).endLine(1);
+        assertThat(enc.toString()).as("a key not in the book falls back to its dotted form").endsWith("m,ip=255.255.255.255 x=1i 1\n");
+        List<Point> points = LineProtocolParser.parseAll(enc.toString());
+        assertThat(points.subList(0, 3)).allSatisfy(p -> assertThat(p.tags()).first().isEqualTo(Map.entry("ip", "2001:db8::1:0:0:a1")));
+        assertThat(enc.toString()).startsWith("ping,ip=2001:db8::1:0:0:a1 rtt_ms=1.234,");
+    }
+
+    @Test
     void deviceInfoWritesKnownFieldsOnly() {
         int ip = Ipv4.parse("192.168.0.1");
         assertThat(Measurements.deviceInfo(enc, ip, SnmpInfo.UNKNOWN, 5)).isFalse();

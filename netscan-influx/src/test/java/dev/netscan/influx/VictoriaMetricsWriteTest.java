@@ -165,4 +165,50 @@ class VictoriaMetricsWriteTest {
     void v1WritesReadBackValueByValue() throws Exception {
         writeAndCompare(WriterConfig.v1(vm.url, "netscan").precision(Precision.MILLISECONDS), "v1");
     }
+
+    @Test
+    void ipv6DevicesAreWrittenUnderTheirCanonicalAddressInTheIpTag() throws Exception {
+        // a /48 of 2001:db8::/32 of this run's own, written unabbreviated with upper case to show
+        // that the tag is the canonical text whatever form the address came in
+        int run = new SplittableRandom(System.nanoTime()).nextInt(1, 0xFFFF);
+        String prefix = String.format("2001:0DB8:%04X:0000:0000:0000:0000:00", run);
+        dev.netscan.core.AddressBook book = dev.netscan.core.AddressBook.shared();
+        long t0 = (System.currentTimeMillis() - 1_800_000L) * 1_000_000L;
+        Map<String, Integer> keys = new HashMap<>();
+        for (int d = 1; d <= 20; d++) {
+            java.net.Inet6Address a = (java.net.Inet6Address) java.net.InetAddress.getByName(prefix + String.format("%02X", d));
+            keys.put(String.format("2001:db8:%x::%x", run, d), book.intern(a));
+        }
+        try (InfluxWriter w = new InfluxWriter(WriterConfig.v2(vm.url, "netscan", "netscan", "unused-by-vm")
+                .dataDir(tmp.resolve("v6")).batchSize(100).flushInterval(Duration.ofMillis(100)).build()).start()) {
+            int n = 0;
+            for (int key : keys.values()) {
+                assertThat(w.offerPing(PingResult.reply(key, t0, 1_500_000L))).isTrue();
+                assertThat(w.offerPingStats(new PingStats(key, t0 + 1_000_000_000L, 60_000_000_000L, 60, 60, 0,
+                        1, 1.5, 2, 0.1, 0.2, 1.9))).isTrue();
+                assertThat(w.offerDeviceInfo(key, new dev.netscan.core.SnmpInfo("six", null, null, 12_300, null, null),
+                        t0 + 2_000_000_000L)).isTrue();
+                assertThat(w.offerDeviceEvent(new dev.netscan.core.DeviceEvent(key, "new", "six", t0 + 3_000_000_000L))).isTrue();
+                n += 4;
+            }
+            int total = n;
+            await(Duration.ofSeconds(60), () -> w.counters().pointsConfirmed() == total, () -> w.counters().toString());
+        }
+        String selector = "{__name__=~\"ping_rtt_ms|ping_stats_sent|device_info_sys_uptime_s|device_event_count\","
+                + "ip=~\"2001:db8:" + Integer.toHexString(run) + "::.*\"}";
+        Map<String, List<String>> namesByIp = new HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            vm.forceFlush();
+            namesByIp.clear();
+            for (VictoriaMetrics.Series s : vm.export(selector)) {
+                namesByIp.computeIfAbsent(s.labels().get("ip"), k -> new ArrayList<>()).add(s.name());
+            }
+        } while (namesByIp.values().stream().mapToInt(List::size).sum() < 80 && System.nanoTime() < deadline);
+        assertThat(namesByIp.keySet()).containsExactlyInAnyOrderElementsOf(keys.keySet());
+        for (List<String> names : namesByIp.values()) {
+            assertThat(names).containsExactlyInAnyOrder("ping_rtt_ms", "ping_stats_sent", "device_info_sys_uptime_s",
+                    "device_event_count");
+        }
+    }
 }

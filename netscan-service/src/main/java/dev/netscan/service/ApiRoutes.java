@@ -4,7 +4,9 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import com.fasterxml.jackson.jr.ob.JSONObjectException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Ipv4;
+import dev.netscan.core.Ipv6;
 import dev.netscan.core.governor.Alert;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,14 +162,14 @@ final class ApiRoutes implements HttpHandler {
     private void device(HttpExchange ex, String ip) throws IOException {
         int ipv4;
         try {
-            ipv4 = Ipv4.parse(ip);
+            ipv4 = ip.indexOf(':') >= 0 ? AddressBook.shared().idOf(Ipv6.parse(ip)) : Ipv4.parse(ip);
         } catch (RuntimeException e) {
-            Exchanges.error(ex, 400, "not an IPv4 address: " + e.getMessage());
+            Exchanges.error(ex, 400, "not an IPv4 or IPv6 address: " + e.getMessage());
             return;
         }
-        Map<String, Object> d = DeviceTable.detail(service, surface.history(), ipv4);
+        Map<String, Object> d = ipv4 == AddressBook.NONE ? null : DeviceTable.detail(service, surface.history(), ipv4);
         if (d == null) {
-            Exchanges.error(ex, 404, "no device " + Ipv4.format(ipv4));
+            Exchanges.error(ex, 404, "no device " + ip);
         } else {
             Exchanges.json(ex, 200, d);
         }

@@ -1,6 +1,6 @@
 package dev.netscan.service;
 
-import dev.netscan.core.Ipv4;
+import dev.netscan.core.AddressBook;
 import dev.netscan.state.RegistryListener;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -33,7 +33,7 @@ final class DeviceEvents {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("time", Instant.ofEpochMilli(epochMillis).toString());
             m.put("type", type);
-            m.put("address", Ipv4.format(ipv4));
+            m.put("address", AddressBook.shared().text(ipv4));
             m.put("name", name);
             return m;
         }

@@ -1,10 +1,12 @@
 package dev.netscan.service;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
 import dev.netscan.core.Ipv4;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +28,7 @@ final class DeviceTable {
     record Row(int ipv4, String name, String state, long lastRttNanos, double loss, long lastSeenMillis, long lastProbeMillis) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("address", Ipv4.format(ipv4));
+            m.put("address", AddressBook.shared().text(ipv4));
             m.put("name", name);
             m.put("state", state);
             m.put("last_rtt_ms", lastRttNanos < 0 ? null : lastRttNanos / 1e6);
@@ -74,12 +76,12 @@ final class DeviceTable {
             if (!state.isEmpty() && !state.equals(r.state())) {
                 continue;
             }
-            if (!filter.isEmpty() && !Ipv4.format(r.ipv4()).contains(filter) && !r.name().toLowerCase(Locale.ROOT).contains(filter)) {
+            if (!filter.isEmpty() && !AddressBook.shared().text(r.ipv4()).contains(filter) && !r.name().toLowerCase(Locale.ROOT).contains(filter)) {
                 continue;
             }
             kept.add(r);
         }
-        Comparator<Row> byAddress = Comparator.comparingLong(r -> Ipv4.toUnsigned(r.ipv4()));
+        Comparator<Row> byAddress = (a, b) -> compareAddresses(a.ipv4(), b.ipv4());
         Comparator<Row> order = switch (q.getOrDefault("sort", "address")) {
             case "address" -> byAddress;
             case "name" -> Comparator.comparing(Row::name).thenComparing(byAddress);
@@ -104,6 +106,21 @@ final class DeviceTable {
         m.put("limit", limit);
         m.put("devices", page);
         return m;
+    }
+
+    /** Address order: IPv4 (numerically) before IPv6 (by its 16 bytes). */
+    static int compareAddresses(int a, int b) {
+        boolean a6 = AddressBook.isIpv6Key(a);
+        boolean b6 = AddressBook.isIpv6Key(b);
+        if (a6 != b6) {
+            return a6 ? 1 : -1;
+        }
+        if (!a6) {
+            return Long.compare(Ipv4.toUnsigned(a), Ipv4.toUnsigned(b));
+        }
+        java.net.Inet6Address x = AddressBook.shared().ipv6(a);
+        java.net.Inet6Address y = AddressBook.shared().ipv6(b);
+        return x == null || y == null ? Integer.compareUnsigned(a, b) : Arrays.compareUnsigned(x.getAddress(), y.getAddress());
     }
 
     /** One device with its last hour, or null when unknown. */

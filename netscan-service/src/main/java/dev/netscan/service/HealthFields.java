@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -106,6 +107,9 @@ final class HealthFields {
         if (writerCounters != SinkCounters.NONE) {
             m.putAll(writerCounters.asHealthFields()); // offered = confirmed + rejected + spooled + queued + dropped by reason
         }
+        if (s.sink() instanceof TeeSink tee) {
+            m.putAll(resultsFields(tee.secondCounters()));
+        }
         m.put("goroutines", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         Runtime rt = Runtime.getRuntime();
         m.put("memory_mb", (rt.totalMemory() - rt.freeMemory()) / 1_048_576L);
@@ -127,6 +131,30 @@ final class HealthFields {
         m.put("alerts_active_causes", causes.toString());
         m.put("uptime_s", s.startedAt() == null ? 0L : Duration.between(s.startedAt(), Instant.now()).toSeconds());
         m.put("process_cpu_time_ms", processCpuMillis());
+        return m;
+    }
+
+    /** What a results sink tracks that a database writer also does. */
+    private static final Set<String> RESULTS_FIELDS = Set.of("points_offered", "points_confirmed", "points_rejected",
+            "points_queued", "points_dropped", "points_unaccounted", "dropped_queue_full", "dropped_closed",
+            "dropped_unencodable", "dropped_shutdown", "dropped_write_error", "queue_depth", "loop_failures",
+            "loop_restarts");
+
+    /**
+     * The second sink's accounting (a fleet's results topic) as {@code results_*} fields beside
+     * the database's {@code writer_*}: offered = confirmed + rejected + queued + dropped by reason
+     * (+ unaccounted, 0 when all is well); none when it keeps no counters.
+     */
+    static Map<String, Object> resultsFields(SinkCounters c) {
+        Map<String, Object> m = new TreeMap<>();
+        if (c == SinkCounters.NONE) {
+            return m;
+        }
+        c.asHealthFields().forEach((k, v) -> {
+            if (k.startsWith("writer_") && RESULTS_FIELDS.contains(k.substring("writer_".length()))) {
+                m.put("results_" + k.substring("writer_".length()), v);
+            }
+        });
         return m;
     }
 

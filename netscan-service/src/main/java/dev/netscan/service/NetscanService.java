@@ -15,6 +15,7 @@ import dev.netscan.core.governor.Throttle;
 import dev.netscan.discovery.IcmpCounters;
 import dev.netscan.discovery.IcmpEngine;
 import dev.netscan.discovery.IcmpEngineConfig;
+import dev.netscan.discovery.OnLinkDiscovery;
 import dev.netscan.discovery.Sweep;
 import dev.netscan.discovery.SweepOptions;
 import dev.netscan.discovery.SweepSummary;
@@ -268,8 +269,8 @@ public final class NetscanService implements AutoCloseable {
     }
 
     private void scheduleJobs() {
-        jobs.start(config, new ServiceJobs.Tasks(this::sweepJob, this::prune, this::saveSnapshot, this::reportHealth,
-                () -> faults.check(sink.counters())), governor.loopAlerts());
+        jobs.start(config, new ServiceJobs.Tasks(this::sweepJob, this::discoverOnLinkNow, this::prune, this::saveSnapshot,
+                this::reportHealth, () -> faults.check(sink.counters())), governor.loopAlerts());
     }
 
     private DeviceRegistry loadRegistry() throws IOException {
@@ -395,6 +396,21 @@ public final class NetscanService implements AutoCloseable {
         if (snmp != null) {
             snmp.deviceDiscovered(ip);
         }
+    }
+
+    /**
+     * Runs one round of on-link discovery ({@code discovery.*}) now and registers what it finds
+     * like swept devices (see {@code OnLinkRegistration}); empty when it is not configured or the
+     * governor has paused discovery. Rounds also run every {@code icmp_discovery_interval}.
+     */
+    public Optional<OnLinkDiscovery.Round> discoverOnLinkNow() {
+        requireStarted();
+        if (!config.onLink().enabled() || governor.throttle().discoveryPaused() || closed) {
+            return Optional.empty();
+        }
+        OnLinkDiscovery.Round round = OnLinkRegistration.round(config, owns, registry, this::discovered);
+        scheduler.requestReconcile();
+        return Optional.of(round);
     }
 
     /** The sweeper's job; what it throws is counted, alerted and survived by its loop. */

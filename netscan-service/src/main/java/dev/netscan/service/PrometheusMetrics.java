@@ -1,7 +1,7 @@
 package dev.netscan.service;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
-import dev.netscan.core.Ipv4;
 import dev.netscan.core.governor.ActiveAlert;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -91,6 +91,15 @@ final class PrometheusMetrics {
             gu("writer_spool_bytes", "netscan_writer_spool_bytes", 1, Unit.BYTES, "Bytes in the writer's disk spool."),
             g("writer_spool_pending_points", "netscan_writer_spool_points", "Points waiting in the writer's disk spool."),
             g("influxdb_ok", "netscan_database_up", "1 when the last write reached the database, else 0."),
+            c("results_points_offered", "netscan_results_points_offered", "Points offered to the results topic (fleet)."),
+            c("results_points_confirmed", "netscan_results_points_confirmed", "Points the results topic's broker acknowledged."),
+            c("results_points_dropped", "netscan_results_points_dropped", "Points the results topic dropped, all reasons."),
+            c("results_dropped_queue_full", "netscan_results_dropped_queue_full", "Results points refused: queue full."),
+            c("results_dropped_write_error", "netscan_results_dropped_write_error", "Results points lost to a failed send."),
+            c("results_dropped_shutdown", "netscan_results_dropped_shutdown", "Results points still queued at shutdown."),
+            c("results_dropped_closed", "netscan_results_dropped_closed", "Results points offered after the sink closed."),
+            c("results_dropped_unencodable", "netscan_results_dropped_unencodable", "Results points that could not be encoded."),
+            g("results_queue_depth", "netscan_results_queue_points", "Points waiting in the results topic's queue."),
             gu("memory_used_pct", "netscan_host_memory_used_ratio", 0.01, Unit.RATIO, "Host memory in use, as a fraction of the total."),
             gu("heap_used_pct", "netscan_jvm_heap_used_ratio", 0.01, Unit.RATIO, "JVM heap in use, as a fraction of the maximum."),
             gu("rss_bytes", "process_resident_memory_bytes", 1, Unit.BYTES, "Resident memory size of the process."),
@@ -249,7 +258,7 @@ final class PrometheusMetrics {
                 .help("Round-trip time of the device's ping replies.");
         int nb = DeviceHistory.Devices.bucketsPerDevice();
         for (int i = 0; i < d.size(); i++) {
-            Labels labels = Labels.of("ip", Ipv4.format(d.ipv4()[i]), "name", names.getOrDefault(d.ipv4()[i], ""));
+            Labels labels = Labels.of("ip", AddressBook.shared().text(d.ipv4()[i]), "name", names.getOrDefault(d.ipv4()[i], ""));
             up.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(d.lastRttNanos()[i] >= 0 ? 1 : 0).build());
             requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(d.requests()[i]).build());
             lost.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(d.lost()[i]).build());

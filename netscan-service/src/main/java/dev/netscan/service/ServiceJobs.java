@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The service's periodic jobs, each on its own {@link SupervisedLoop} (issue 14 item 2): the
  * sweeper (discovery sweeps at start and every {@code icmp_discovery_interval}), pruning, registry
- * snapshots, health reports and the once-a-second fault watch. A job that throws is counted,
+ * snapshots, health reports, the once-a-second fault watch, and on-link discovery rounds (at start and
+ * every {@code icmp_discovery_interval}, when {@code discovery.interfaces} is set). A job that throws is counted,
  * reported to the alert path and tried again one interval later; a job thread that ends is
  * restarted. Thread-safe.
  */
@@ -20,7 +21,7 @@ final class ServiceJobs {
     private SupervisedLoop sweeper;
 
     /** What the jobs run; each must be quick to return once the service closes. */
-    record Tasks(Runnable sweep, Runnable prune, Runnable snapshot, Runnable report, Runnable watch) {
+    record Tasks(Runnable sweep, Runnable onLink, Runnable prune, Runnable snapshot, Runnable report, Runnable watch) {
     }
 
     /** Starts every job. */
@@ -28,6 +29,9 @@ final class ServiceJobs {
         if (!config.targets().isEmpty()) {
             sweeper = SupervisedLoop.every("sweeper", Duration.ZERO, config.icmpDiscoveryInterval(), t.sweep(), faults);
             loops.add(sweeper);
+        }
+        if (config.onLink().enabled()) {
+            loops.add(SupervisedLoop.every("on-link-discovery", Duration.ZERO, config.icmpDiscoveryInterval(), t.onLink(), faults));
         }
         Duration prune = Duration.ofMillis(Math.max(1_000, Math.min(config.pruneAfter().toMillis() / 10, 3_600_000)));
         loops.add(SupervisedLoop.every("prune", prune, prune, t.prune(), faults));

@@ -1,6 +1,6 @@
 package dev.netscan.service;
 
-import dev.netscan.core.Ipv4;
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.MetricsSink;
 import dev.netscan.core.SnmpInfo;
 import dev.netscan.discovery.snmp.SnmpListener;
@@ -26,6 +26,6 @@ final class SnmpToRegistry implements SnmpListener {
 
     @Override
     public void onFailure(int ipv4, SnmpOutcome outcome, String detail) {
-        LOG.log(System.Logger.Level.DEBUG, () -> "SNMP " + outcome + " from " + Ipv4.format(ipv4));
+        LOG.log(System.Logger.Level.DEBUG, () -> "SNMP " + outcome + " from " + AddressBook.shared().text(ipv4));
     }
 }

@@ -11,7 +11,8 @@ import dev.netscan.core.SnmpInfo;
 /**
  * The service's sink when a second one is configured ({@link NetscanService.Builder#alsoSink}):
  * every point is offered to both; the answer, the counters and the batch size are the primary's
- * (the second sink accounts for its own points). Closes the primary if the service owns it and
+ * (the second sink accounts for its own points: {@link #secondCounters}, the {@code results_*}
+ * health fields). Closes the primary if the service owns it and
  * flushes the second (its owner closes it). Allocates nothing; never blocks.
  */
 final class TeeSink implements MetricsSink {
@@ -58,6 +59,11 @@ final class TeeSink implements MetricsSink {
     @Override
     public SinkCounters counters() {
         return primary.counters();
+    }
+
+    /** The second sink's own accounting (a fleet's results topic), {@link SinkCounters#NONE} if it keeps none. */
+    SinkCounters secondCounters() {
+        return second.counters();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.netscan.state;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.ConfigProblems;
 import dev.netscan.core.Device;
 import dev.netscan.core.InvalidConfigException;
@@ -21,8 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The single source of truth for the devices netscan knows, keyed by IPv4 address as an
- * {@code int}.
+ * The single source of truth for the devices netscan knows, keyed by an {@code int}: an IPv4
+ * device by its address, an IPv6 device by its key in {@link AddressBook#shared()} (inside
+ * 240.0.0.0/4; intern the address there, then add the key: {@link #add(java.net.Inet6Address)}
+ * does both). The registry holds each IPv6 key it keeps, so the book keeps its address.
  *
  * <h2>What it keeps</h2>
  * Per device: first and last seen (wall-clock epoch milliseconds from the injected clock), the
@@ -142,8 +145,13 @@ public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
      *
      * @param seenEpochMillis when the device was seen, wall-clock epoch millis
      * @return true if the device was not known before
+     * @throws IllegalArgumentException for a key in 240.0.0.0/4 that the address book does not know
      */
     public boolean add(int ipv4, long seenEpochMillis) {
+        if (AddressBook.isIpv6Key(ipv4) && !BOOK.resolves(ipv4)) {
+            throw new IllegalArgumentException(Ipv4.format(ipv4) + " is in 240.0.0.0/4, the range of IPv6 keys, and is "
+                    + "not a key of the address book (class E addresses are never devices)");
+        }
         long now = seenEpochMillis;
         lock.lock();
         try {
@@ -159,6 +167,9 @@ public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
                 int d = candidate << D_SHIFT;
                 int evictedIp = (int) data[d + D_IPV4];
                 slotOf.remove(evictedIp);
+                if (AddressBook.isIpv6Key(evictedIp)) {
+                    BOOK.release(evictedIp);
+                }
                 if (data[d + D_SUSPENDED_UNTIL] != 0) {
                     byExpiry.remove(candidate);
                     suspendedCount = byExpiry.size();
@@ -181,6 +192,18 @@ public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Adds an IPv6 device seen now (interning its address in {@link AddressBook#shared()}), or
+     * touches it if already known.
+     *
+     * @return the device's key
+     */
+    public int add(java.net.Inet6Address address) {
+        int key = BOOK.intern(address);
+        add(key);
+        return key;
     }
 
     /**
@@ -402,8 +425,8 @@ public final class DeviceRegistry extends DeviceTable implements AutoCloseable {
     public void updateStats(int ipv4, PingStats stats) {
         Objects.requireNonNull(stats, "stats");
         if (stats.ipv4() != ipv4) {
-            throw new IllegalArgumentException("ping stats for " + Ipv4.format(stats.ipv4())
-                    + " given for device " + Ipv4.format(ipv4));
+            throw new IllegalArgumentException("ping stats for " + BOOK.text(stats.ipv4())
+                    + " given for device " + BOOK.text(ipv4));
         }
         lock.lock();
         try {

@@ -1,5 +1,6 @@
 package dev.netscan.state;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.PingStats;
@@ -39,6 +40,12 @@ import java.util.List;
 abstract sealed class DeviceTable permits DeviceRegistry {
 
     static final int NO_SLOT = -1;
+    /**
+     * Where IPv6 devices' keys come from: each IPv6 device held is an {@link AddressBook#acquire}
+     * (in {@link #initSlot} and {@link #append}) released when it leaves ({@link #removeSlot},
+     * and by the registry when it evicts).
+     */
+    static final AddressBook BOOK = AddressBook.shared();
     private static final VarHandle MOD_COUNT;
 
     static {
@@ -121,6 +128,9 @@ abstract sealed class DeviceTable permits DeviceRegistry {
     }
 
     final void initSlot(int s, int ipv4, long now) {
+        if (AddressBook.isIpv6Key(ipv4)) {
+            BOOK.acquire(ipv4);
+        }
         int d = s << D_SHIFT;
         long[] a = data;
         a[d + D_LAST_SEEN] = now;
@@ -141,7 +151,11 @@ abstract sealed class DeviceTable permits DeviceRegistry {
             byExpiry.remove(s);
             suspendedCount = byExpiry.size();
         }
-        slotOf.remove((int) data[d + D_IPV4]);
+        int key = (int) data[d + D_IPV4];
+        slotOf.remove(key);
+        if (AddressBook.isIpv6Key(key)) {
+            BOOK.release(key);
+        }
         int last = size - 1;
         if (s != last) {
             System.arraycopy(data, last << D_SHIFT, data, d, 1 << D_SHIFT);
@@ -199,6 +213,9 @@ abstract sealed class DeviceTable permits DeviceRegistry {
             grow();
         }
         int t = s << D_SHIFT;
+        if (AddressBook.isIpv6Key(d.ipv4())) {
+            BOOK.acquire(d.ipv4());
+        }
         long until = d.suspendedUntilEpochMillis();
         data[t + D_LAST_SEEN] = d.lastSeenEpochMillis();
         data[t + D_FIRST_SEEN] = d.firstSeenEpochMillis();

@@ -1,11 +1,15 @@
 package dev.netscan.state;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Device;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.PingStats;
 import dev.netscan.core.SnmpInfo;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,12 +26,12 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The registry's on-disk snapshot, format version 1 (all integers big-endian):
+ * The registry's on-disk snapshot, format version 2 (all integers big-endian):
  *
  * <pre>
- * header   magic "NSREG\r\n\032" (8 bytes) | version u32 = 1 | savedAt i64 epoch ms | count u32
+ * header   magic "NSREG\r\n\032" (8 bytes) | version u32 = 2 | savedAt i64 epoch ms | count u32
  * record * count:
- *          ipv4 i32 | firstSeen i64 | lastSeen i64 | snmpUpdated i64 | failureStreak i32
+ *          address | firstSeen i64 | lastSeen i64 | snmpUpdated i64 | failureStreak i32
  *          | suspendedUntil i64 | suspensions i32 | flags u8 (bit 0: stats present)
  *          | sysName str | sysDescr str | sysObjectId str | sysUpTimeHundredths i64
  *          | sysContact str | sysLocation str
@@ -35,16 +39,26 @@ import java.util.zip.CRC32C;
  *             | lossPercent, rttMin, rttAvg, rttMax, rttStddev, jitter, rttP95 f64 * 7]
  * trailer  crc32c u32 of every byte before it
  * str      length i32 (-1 for null, else 0..65535) then that many bytes of UTF-8
+ * address  family u8 = 4, then ipv4 i32
+ *          | family u8 = 6, then the 16 bytes of the IPv6 address and its scope id i32 (0 for none)
  * </pre>
+ *
+ * Version 1, written before IPv6 devices, is read too: its records start with {@code ipv4 i32}
+ * instead of {@code address}. IPv6 devices are stored by address, never by their in-process
+ * {@link AddressBook} key, and interned again when read.
  *
  * The magic's CR LF and ^Z catch text-mode mangling, as PNG's do. Stateless; thread-safe.
  */
 final class SnapshotFile {
     static final byte[] MAGIC = {'N', 'S', 'R', 'E', 'G', '\r', '\n', 0x1A};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The format before IPv6 devices, still read. */
+    static final int VERSION_1 = 1;
+    static final int FAMILY_IPV4 = 4;
+    static final int FAMILY_IPV6 = 6;
     static final int HEADER_BYTES = MAGIC.length + 4 + 8 + 4;
     static final int TRAILER_BYTES = 4;
-    /** ipv4..flags, five null strings, uptime. */
+    /** Version 1: ipv4..flags, five null strings, uptime (version 2 adds the family byte). */
     static final int MIN_RECORD_BYTES = 4 + 8 + 8 + 8 + 4 + 8 + 4 + 1 + 5 * 4 + 8;
     static final int MAX_STRING_BYTES = 65_535;
     private static final int FLAG_STATS = 1;
@@ -112,9 +126,9 @@ final class SnapshotFile {
         }
         in.position(MAGIC.length);
         int version = in.getInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new CorruptSnapshotException(file, "unsupported format version " + Integer.toUnsignedString(version)
-                    + " (this build reads version " + VERSION + ")");
+                    + " (this build reads versions " + VERSION_1 + " and " + VERSION + ")");
         }
         int bodyEnd = bytes.length - TRAILER_BYTES;
         CRC32C crc = new CRC32C();
@@ -127,7 +141,7 @@ final class SnapshotFile {
         }
         in.getLong(); // savedAt: informational
         int count = in.getInt();
-        long maxCount = (bodyEnd - HEADER_BYTES) / MIN_RECORD_BYTES;
+        long maxCount = (bodyEnd - HEADER_BYTES) / (MIN_RECORD_BYTES + (version == VERSION_1 ? 0 : 1));
         if (count < 0 || count > maxCount) {
             throw new CorruptSnapshotException(file, "device count " + Integer.toUnsignedString(count)
                     + " does not fit in " + length + " bytes");
@@ -138,10 +152,10 @@ final class SnapshotFile {
         for (int i = 0; i < count; i++) {
             int at = in.position();
             try {
-                Device d = record(in, file, i);
+                Device d = record(in, file, i, version);
                 if (!seen.add(d.ipv4())) {
                     throw new CorruptSnapshotException(file, "record " + i + " at byte " + at + ": duplicate device "
-                            + Ipv4.format(d.ipv4()));
+                            + AddressBook.shared().text(d.ipv4()));
                 }
                 devices.add(d);
             } catch (BufferUnderflowException e) {
@@ -154,9 +168,9 @@ final class SnapshotFile {
         return devices;
     }
 
-    private static Device record(ByteBuffer in, Path file, int index) throws CorruptSnapshotException {
+    private static Device record(ByteBuffer in, Path file, int index, int version) throws CorruptSnapshotException {
         int at = in.position();
-        int ip = in.getInt();
+        int ip = version == VERSION_1 ? in.getInt() : address(in, file, index, at);
         long firstSeen = in.getLong();
         long lastSeen = in.getLong();
         long snmpUpdated = in.getLong();
@@ -164,7 +178,7 @@ final class SnapshotFile {
         long suspendedUntil = in.getLong();
         int suspensions = in.getInt();
         int flags = in.get() & 0xFF;
-        String where = "record " + index + " at byte " + at + " (" + Ipv4.format(ip) + ")";
+        String where = "record " + index + " at byte " + at + " (" + AddressBook.shared().text(ip) + ")";
         if (streak < 0 || suspensions < 0 || suspendedUntil < 0 || (flags & ~FLAG_STATS) != 0) {
             throw new CorruptSnapshotException(file, where + ": impossible values (failure streak " + streak
                     + ", suspensions " + suspensions + ", suspended until " + suspendedUntil + ", flags " + flags + ")");
@@ -185,6 +199,36 @@ final class SnapshotFile {
                     in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble());
         }
         return new Device(ip, firstSeen, lastSeen, snmp, snmpUpdated, streak, suspendedUntil, suspensions, stats);
+    }
+
+    /** A version-2 address: an IPv4 address, or an IPv6 one interned in the shared book. */
+    private static int address(ByteBuffer in, Path file, int index, int at) throws CorruptSnapshotException {
+        int family = in.get() & 0xFF;
+        if (family == FAMILY_IPV4) {
+            int ip = in.getInt();
+            if (AddressBook.isIpv6Key(ip)) {
+                throw new CorruptSnapshotException(file, "record " + index + " at byte " + at + ": IPv4 address "
+                        + Ipv4.format(ip) + " is in 240.0.0.0/4, never a device");
+            }
+            return ip;
+        }
+        if (family != FAMILY_IPV6) {
+            throw new CorruptSnapshotException(file, "record " + index + " at byte " + at + ": address family " + family
+                    + " is neither 4 nor 6");
+        }
+        byte[] b = new byte[16];
+        in.get(b);
+        int scope = in.getInt();
+        try {
+            InetAddress a = scope == 0 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, scope);
+            if (!(a instanceof Inet6Address v6)) {
+                throw new CorruptSnapshotException(file, "record " + index + " at byte " + at
+                        + ": IPv6 record holds an IPv4-mapped address (" + a.getHostAddress() + ")");
+            }
+            return AddressBook.shared().intern(v6);
+        } catch (UnknownHostException e) {
+            throw new CorruptSnapshotException(file, "record " + index + " at byte " + at + ": bad IPv6 address");
+        }
     }
 
     private static String string(ByteBuffer in, Path file, String where) throws CorruptSnapshotException {
@@ -222,8 +266,20 @@ final class SnapshotFile {
         }
 
         void record(Device d) throws IOException {
-            room(MIN_RECORD_BYTES + 88);
-            buf.putInt(d.ipv4());
+            room(MIN_RECORD_BYTES + 24 + 88);
+            int key = d.ipv4();
+            if (AddressBook.isIpv6Key(key)) {
+                Inet6Address a = AddressBook.shared().ipv6(key);
+                if (a == null) {
+                    throw new IOException("device key " + Ipv4.format(key) + " is no longer in the address book");
+                }
+                buf.put((byte) FAMILY_IPV6);
+                buf.put(a.getAddress());
+                buf.putInt(a.getScopeId());
+            } else {
+                buf.put((byte) FAMILY_IPV4);
+                buf.putInt(key);
+            }
             buf.putLong(d.firstSeenEpochMillis());
             buf.putLong(d.lastSeenEpochMillis());
             buf.putLong(d.snmpUpdatedEpochMillis());

@@ -596,4 +596,30 @@ class DeviceRegistryTest {
         assertThat(r.size()).isEqualTo(1_000_000);
         r.checkInvariants();
     }
+
+    @Test
+    void holdsIpv6DevicesBesideIpv4OnesAndLetsTheirKeysGoWhenTheyLeave() {
+        DeviceRegistry r = builder().maxDevices(3).build();
+        dev.netscan.core.AddressBook book = dev.netscan.core.AddressBook.shared();
+        int a = r.add(RegistrySnapshotTest.v6("2001:db8:42::a"));
+        r.add(0x0A000001);
+        int b = r.add(RegistrySnapshotTest.v6("2001:db8:42::b"));
+        assertThat(dev.netscan.core.AddressBook.isIpv6Key(a)).isTrue();
+        assertThat(r.get(a).address()).isEqualTo("2001:db8:42::a");
+        assertThat(r.add(RegistrySnapshotTest.v6("2001:db8:42::a"))).as("same address, same key").isEqualTo(a);
+        r.recordPingFailure(b);
+        assertThat(r.failureStreak(b)).isEqualTo(1);
+        // the book lets an entry go a grace period after nobody holds it; here: still held
+        r.remove(a);
+        assertThat(book.ipv6(b)).isEqualTo(RegistrySnapshotTest.v6("2001:db8:42::b"));
+        r.checkInvariants();
+    }
+
+    @Test
+    void refusesAClassEKeyTheAddressBookDoesNotKnow() {
+        DeviceRegistry r = builder().build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.add(0xFE00_0001))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("254.0.0.1 is in 240.0.0.0/4");
+        assertThat(r.size()).isZero();
+    }
 }

@@ -53,6 +53,17 @@ class RegistrySnapshotTest {
                 r.recordPingFailure(ip); // streak 1
             }
         }
+        for (int i = 0; i < 100; i++) {
+            int key = r.add(v6("2001:db8:5::" + Integer.toHexString(i + 1)));
+            clock.advanceMillis(rnd.nextInt(3));
+            if (i % 5 == 0) {
+                r.updateSnmp(key, new SnmpInfo("v6-" + i, null, null, i, null, null));
+            }
+            if (i % 7 == 0) {
+                r.recordPingFailure(key);
+                r.recordPingFailure(key);
+            }
+        }
         return r;
     }
 
@@ -152,11 +163,11 @@ class RegistrySnapshotTest {
         Path file = dir.resolve("registry.bin");
         populated().save(file);
         byte[] b = Files.readAllBytes(file);
-        ByteBuffer.wrap(b).putInt(SnapshotFile.MAGIC.length, 2);
+        ByteBuffer.wrap(b).putInt(SnapshotFile.MAGIC.length, 3);
         Files.write(file, b);
         assertThatThrownBy(() -> DeviceRegistry.load(file, builder()))
                 .isInstanceOf(CorruptSnapshotException.class)
-                .hasMessageContaining("unsupported format version 2");
+                .hasMessageContaining("unsupported format version 3");
     }
 
     @Test
@@ -208,8 +219,8 @@ class RegistrySnapshotTest {
         // make the second record's address equal the first's, then fix up the checksum
         ByteBuffer bb = ByteBuffer.wrap(b);
         int first = SnapshotFile.HEADER_BYTES;
-        int second = first + SnapshotFile.MIN_RECORD_BYTES;
-        bb.putInt(second, bb.getInt(first));
+        int second = first + SnapshotFile.MIN_RECORD_BYTES + 1; // version 2: the family byte
+        bb.putInt(second + 1, bb.getInt(first + 1));
         CRC32C crc = new CRC32C();
         crc.update(b, 0, b.length - 4);
         bb.putInt(b.length - 4, (int) crc.getValue());
@@ -217,6 +228,98 @@ class RegistrySnapshotTest {
         assertThatThrownBy(() -> DeviceRegistry.load(file, builder()))
                 .isInstanceOf(CorruptSnapshotException.class)
                 .hasMessageContaining("record 1").hasMessageContaining("duplicate device");
+    }
+
+    static java.net.Inet6Address v6(String text) {
+        try {
+            return (java.net.Inet6Address) java.net.InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void bothFamiliesRoundTripAndIpv6IsStoredByAddress() throws IOException {
+        DeviceRegistry r = builder().build();
+        r.add(0x0A000001);
+        int key = r.add(v6("2001:db8::7"));
+        r.updateSnmp(key, new SnmpInfo("six", null, null, 5, null, null));
+        Path file = dir.resolve("registry.bin");
+        r.save(file);
+        byte[] b = Files.readAllBytes(file);
+        assertThat(ByteBuffer.wrap(b).getInt(SnapshotFile.MAGIC.length)).isEqualTo(SnapshotFile.VERSION);
+        assertThat(indexOf(b, v6("2001:db8::7").getAddress())).as("the real address is in the file").isPositive();
+        DeviceRegistry loaded = DeviceRegistry.load(file, builder());
+        assertThat(sorted(loaded)).isEqualTo(sorted(r));
+        assertThat(loaded.get(key).address()).isEqualTo("2001:db8::7");
+        assertThat(loaded.get(key).snmp().sysName()).isEqualTo("six");
+    }
+
+    @Test
+    void ipv6DevicesSurviveTheirKeysBeingReassigned() throws IOException {
+        // A snapshot written by one process is read by another, where the address book gives
+        // other keys: the file must not depend on them.
+        DeviceRegistry r = builder().build();
+        int key = r.add(v6("2001:db8:77::1"));
+        Path file = dir.resolve("registry.bin");
+        r.save(file);
+        r.remove(key);
+        clock.advanceMillis(1);
+        DeviceRegistry loaded = DeviceRegistry.load(file, builder());
+        assertThat(loaded.snapshot()).singleElement().satisfies(d -> assertThat(d.address()).isEqualTo("2001:db8:77::1"));
+    }
+
+    @Test
+    void readsTheVersion1FormatWrittenBeforeIpv6() throws IOException {
+        // registry-v1.bin was written by the registry of commit bdfdcf4 (format version 1).
+        Path file = dir.resolve("old.bin");
+        try (var in = RegistrySnapshotTest.class.getResourceAsStream("registry-v1.bin")) {
+            Files.write(file, in.readAllBytes());
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(file)).getInt(SnapshotFile.MAGIC.length)).isEqualTo(1);
+        DeviceRegistry loaded = DeviceRegistry.load(file, builder());
+        assertThat(loaded.snapshot()).extracting(Device::address).containsExactlyInAnyOrder("192.168.1.10", "10.0.0.1");
+        Device sw = loaded.get(0x0A000001);
+        assertThat(sw.snmp().sysName()).isEqualTo("core-sw");
+        assertThat(sw.snmp().sysLocation()).isEqualTo("rack 4");
+        assertThat(sw.lastSeenEpochMillis()).isEqualTo(T0 + 1000);
+        Device failing = loaded.get(0xC0A8010A);
+        assertThat(failing.suspensions()).isEqualTo(1);
+        assertThat(failing.suspendedUntilEpochMillis()).isEqualTo(T0 + 1000 + Duration.ofMinutes(5).toMillis());
+        // and what it writes back is version 2, read the same
+        loaded.save(file);
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(file)).getInt(SnapshotFile.MAGIC.length)).isEqualTo(2);
+        assertThat(sorted(DeviceRegistry.load(file, builder()))).isEqualTo(sorted(loaded));
+    }
+
+    @Test
+    void aClassEAddressStoredAsIpv4IsRefused() throws IOException {
+        DeviceRegistry r = builder().build();
+        r.add(0x0A000001);
+        Path file = dir.resolve("registry.bin");
+        r.save(file);
+        byte[] b = Files.readAllBytes(file);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        bb.putInt(SnapshotFile.HEADER_BYTES + 1, 0xF0000001);
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        bb.putInt(b.length - 4, (int) crc.getValue());
+        Files.write(file, b);
+        assertThatThrownBy(() -> DeviceRegistry.load(file, builder()))
+                .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("240.0.0.1 is in 240.0.0.0/4");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Tiny helper so the capacity test reads well. */

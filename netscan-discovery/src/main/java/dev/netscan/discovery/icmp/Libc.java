@@ -110,6 +110,7 @@ public final class Libc {
             ValueLayout.JAVA_INT.withName("scope"));
     public static final long SIN6_FAMILY = SOCKADDR_IN6.byteOffset(MemoryLayout.PathElement.groupElement("family"));
     public static final long SIN6_ADDR = SOCKADDR_IN6.byteOffset(MemoryLayout.PathElement.groupElement("addr"));
+    public static final long SIN6_SCOPE = SOCKADDR_IN6.byteOffset(MemoryLayout.PathElement.groupElement("scope"));
 
     /** struct iovec { void *iov_base; size_t iov_len; } */
     public static final StructLayout IOVEC = struct(C_POINTER.withName("base"), C_SIZE_T.withName("len"));
@@ -173,6 +174,7 @@ public final class Libc {
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
     private static final MethodHandle CLOCK_GETTIME = bind("clock_gettime", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(C_INT, C_INT, C_INT));
 
     @SuppressWarnings("restricted") // binding libc is this class's job; the module needs native access
@@ -252,6 +254,15 @@ public final class Libc {
     public static int close(MemorySegment errno, int fd) {
         try {
             return (int) CLOSE.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** bind(2) of {@code fd} to the socket address {@code addr} of {@code length} bytes. */
+    public static int bind(MemorySegment errno, int fd, MemorySegment addr, int length) {
+        try {
+            return (int) BIND.invokeExact(errno, fd, addr, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -210,6 +210,12 @@ public final class Transceiver implements AutoCloseable {
         lanes[lane].offerBlocking(ipv4, 0, 0, false, timeoutNanos, retries, listener);
     }
 
+    /** Queues an IPv6 probe, blocking while the lane is full (see {@link LaneQueue#offerBlocking}). */
+    public void offerBlocking6(int lane, long hi, long lo, long timeoutNanos, int retries, Ipv6ProbeListener listener)
+            throws InterruptedException {
+        lanes[lane].offerBlocking(0, hi, lo, true, timeoutNanos, retries, listener);
+    }
+
     /** Whether an ICMPv6 socket is open. */
     public boolean hasIpv6Socket() {
         return socket6 != null;

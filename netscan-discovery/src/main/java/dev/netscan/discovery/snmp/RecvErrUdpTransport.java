@@ -1,5 +1,6 @@
 package dev.netscan.discovery.snmp;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.discovery.icmp.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -8,6 +9,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -38,20 +40,34 @@ import org.snmp4j.transport.UdpTransportMapping;
  * both queues; it runs snmp4j's message processing and the listener. {@link #sendMessage} may be
  * called from any thread; sends are serialised on this object's send lock, which also guards the
  * native send buffers and the descriptor's lifetime (close takes the same lock, so a send never
- * uses a closed or reused descriptor). IPv4 only (the SNMP scanner asks IPv4 devices).
+ * uses a closed or reused descriptor).
+ *
+ * <p>One family per transport, the bind address's: an IPv4 one ({@code AF_INET},
+ * {@code IP_RECVERR}), or an IPv6 one ({@code AF_INET6} with {@code IPV6_V6ONLY} and
+ * {@code IPV6_RECVERR}, where "no agent" is ICMPv6 destination-unreachable code 4, port
+ * unreachable). Devices are named by their {@link AddressBook} key in {@link PortUnreachable}.
  */
 final class RecvErrUdpTransport extends UdpTransportMapping {
 
     /** Told when a host answered one of our datagrams with ICMP port-unreachable. */
     interface PortUnreachable {
         /**
-         * @param ipv4 the destination of the datagram the host refused
+         * @param key the destination of the datagram the host refused: an IPv4 address, or the
+         *     {@link AddressBook} key of an IPv6 one
          * @param port its destination port
          */
-        void onPortUnreachable(int ipv4, int port);
+        void onPortUnreachable(int key, int port);
     }
 
     static final int IP_RECVERR = 11;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_V6ONLY = 26;
+    static final int IPV6_RECVERR = 25;
+    static final int SO_EE_ORIGIN_ICMP6 = 3;
+    static final int ICMPV6_DEST_UNREACH = 1;
+    static final int ICMPV6_PORT_UNREACH = 4;
+    /** sockaddr_in6: port at 2, address at 8, scope id at 24. */
+    private static final long SIN6_SCOPE = 24;
     static final int MSG_ERRQUEUE = 0x2000;
     static final int SO_EE_ORIGIN_ICMP = 2;
     static final int ICMP_DEST_UNREACH = 3;
@@ -87,6 +103,10 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
 
     private final int receiveBufferBytes;
     private final PortUnreachable unreachable;
+    /** True for an IPv6 transport (the bind address's family). */
+    private final boolean v6;
+    /** sizeof the family's sockaddr. */
+    private final int sockaddrBytes;
     /** Port-unreachable errors read from the error queue. */
     final LongAdder portUnreachables = new LongAdder();
     /** Other errors read from the error queue (host/net unreachable, TTL, ...): ignored, counted. */
@@ -109,6 +129,13 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
         this.maxInboundMessageSize = MAX_DATAGRAM;
         this.receiveBufferBytes = receiveBufferBytes;
         this.unreachable = unreachable;
+        this.v6 = bindAddress.getInetAddress() instanceof Inet6Address;
+        this.sockaddrBytes = (int) (v6 ? Libc.SOCKADDR_IN6 : Libc.SOCKADDR_IN).byteSize();
+    }
+
+    /** True for an IPv6 transport. */
+    boolean isIpv6() {
+        return v6;
     }
 
     private static MethodHandle bind(String name, FunctionDescriptor fd) {
@@ -128,7 +155,7 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             }
             Arena arena = Arena.ofShared();
             MemorySegment errno = Libc.newErrnoSegment(arena);
-            int s = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int s = Libc.socket(errno, v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (s < 0) {
                 int e = Libc.errno(errno);
                 arena.close();
@@ -137,7 +164,14 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             try {
                 MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
                 one.set(ValueLayout.JAVA_INT, 0, 1);
-                if (Libc.setsockopt(errno, s, Libc.IPPROTO_IP, IP_RECVERR, one, 4) != 0) {
+                if (v6) {
+                    if (Libc.setsockopt(errno, s, IPPROTO_IPV6, IPV6_V6ONLY, one, 4) != 0) {
+                        throw new IOException("SNMP socket: IPV6_V6ONLY refused, errno " + Libc.errno(errno));
+                    }
+                    if (Libc.setsockopt(errno, s, IPPROTO_IPV6, IPV6_RECVERR, one, 4) != 0) {
+                        throw new IOException("SNMP socket: IPV6_RECVERR refused, errno " + Libc.errno(errno));
+                    }
+                } else if (Libc.setsockopt(errno, s, Libc.IPPROTO_IP, IP_RECVERR, one, 4) != 0) {
                     throw new IOException("SNMP socket: IP_RECVERR refused, errno " + Libc.errno(errno));
                 }
                 if (receiveBufferBytes > 0) {
@@ -148,13 +182,13 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
                         Libc.setsockopt(errno, s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, size, 4);
                     }
                 }
-                MemorySegment addr = arena.allocate(Libc.SOCKADDR_IN);
-                writeSockaddr(addr, udpAddress);
-                if ((int) BIND.invokeExact(errno, s, addr, (int) Libc.SOCKADDR_IN.byteSize()) != 0) {
+                MemorySegment addr = arena.allocate(Libc.SOCKADDR_IN6);
+                writeSockaddr(addr, udpAddress.getInetAddress(), udpAddress.getPort());
+                if ((int) BIND.invokeExact(errno, s, addr, sockaddrBytes) != 0) {
                     throw new IOException("SNMP socket: cannot bind " + udpAddress + ", errno " + Libc.errno(errno));
                 }
                 MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-                len.set(ValueLayout.JAVA_INT, 0, (int) Libc.SOCKADDR_IN.byteSize());
+                len.set(ValueLayout.JAVA_INT, 0, sockaddrBytes);
                 if ((int) GETSOCKNAME.invokeExact(errno, s, addr, len) == 0) {
                     udpAddress = new UdpAddress(udpAddress.getInetAddress(), Short.toUnsignedInt(addr.get(Libc.BE_SHORT, 2)));
                 }
@@ -170,7 +204,7 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             sendArena = arena;
             sendErrno = errno;
             sendBuf = arena.allocate(MAX_DATAGRAM);
-            sendAddr = arena.allocate(Libc.SOCKADDR_IN);
+            sendAddr = arena.allocate(Libc.SOCKADDR_IN6);
             fd = s;
             Thread t = Thread.ofPlatform().name(getThreadName() == null ? "netscan-snmp-rx" : getThreadName())
                     .daemon(true).unstarted(this::receiveLoop);
@@ -190,9 +224,9 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
         if (message.length > MAX_DATAGRAM) {
             throw new IOException("SNMP message of " + message.length + " bytes is larger than a datagram");
         }
-        byte[] ip = address.getInetAddress().getAddress();
-        if (ip.length != 4) {
-            throw new IOException("SNMP transport is IPv4 only");
+        InetAddress to = address.getInetAddress();
+        if ((to instanceof Inet6Address) != v6) {
+            throw new IOException("this SNMP transport is " + (v6 ? "IPv6" : "IPv4") + " only; cannot send to " + address);
         }
         synchronized (sendLock) {
             int s = fd;
@@ -200,15 +234,12 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
                 throw new IOException("SNMP socket is closed");
             }
             MemorySegment.copy(message, 0, sendBuf, ValueLayout.JAVA_BYTE, 0, message.length);
-            sendAddr.fill((byte) 0);
-            sendAddr.set(ValueLayout.JAVA_SHORT, Libc.SIN_FAMILY, (short) Libc.AF_INET);
-            sendAddr.set(Libc.BE_SHORT, 2, (short) address.getPort());
-            MemorySegment.copy(ip, 0, sendAddr, ValueLayout.JAVA_BYTE, Libc.SIN_ADDR, 4);
+            writeSockaddr(sendAddr, to, address.getPort());
             for (int attempt = 0; ; attempt++) {
                 long n;
                 try {
                     n = (long) SENDTO.invokeExact(sendErrno, s, sendBuf, (long) message.length, 0, sendAddr,
-                            (int) Libc.SOCKADDR_IN.byteSize());
+                            sockaddrBytes);
                 } catch (Throwable t) {
                     throw new IOException("sendto: " + t, t);
                 }
@@ -265,7 +296,7 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             MemorySegment errno = Libc.newErrnoSegment(arena);
             MemorySegment pfd = arena.allocate(Libc.POLLFD);
             MemorySegment buf = arena.allocate(MAX_DATAGRAM);
-            MemorySegment name = arena.allocate(Libc.SOCKADDR_IN);
+            MemorySegment name = arena.allocate(Libc.SOCKADDR_IN6);
             MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
             MemorySegment iov = arena.allocate(Libc.IOVEC);
             MemorySegment msg = arena.allocate(Libc.MSGHDR);
@@ -298,7 +329,7 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
         iov.set(ValueLayout.JAVA_LONG, Libc.IOV_LEN, bufLen);
         msg.fill((byte) 0);
         msg.set(ValueLayout.ADDRESS, Libc.MSG_NAME, name);
-        msg.set(ValueLayout.JAVA_INT, Libc.MSG_NAMELEN, (int) Libc.SOCKADDR_IN.byteSize());
+        msg.set(ValueLayout.JAVA_INT, Libc.MSG_NAMELEN, sockaddrBytes);
         msg.set(ValueLayout.ADDRESS, Libc.MSG_IOV, iov);
         msg.set(ValueLayout.JAVA_LONG, Libc.MSG_IOVLEN, 1L);
         if (control != null) {
@@ -324,7 +355,7 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             }
             byte[] bytes = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, (int) n);
-            UdpAddress from = new UdpAddress(inet(name.get(Libc.BE_INT, Libc.SIN_ADDR)),
+            UdpAddress from = new UdpAddress(v6 ? inet6(name) : inet(name.get(Libc.BE_INT, Libc.SIN_ADDR)),
                     Short.toUnsignedInt(name.get(Libc.BE_SHORT, 2)));
             TransportStateReference ref = new TransportStateReference(this, from, null,
                     SecurityLevel.undefined, SecurityLevel.undefined, false, null);
@@ -348,10 +379,10 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
                 }
                 return; // EAGAIN: the error queue is empty
             }
-            int dest = name.get(Libc.BE_INT, Libc.SIN_ADDR);
+            int dest = v6 ? AddressBook.shared().idOf(inet6(name)) : name.get(Libc.BE_INT, Libc.SIN_ADDR);
             int port = Short.toUnsignedInt(name.get(Libc.BE_SHORT, 2));
             long controlLen = msg.get(ValueLayout.JAVA_LONG, Libc.MSG_CONTROLLEN);
-            if (isPortUnreachable(control, controlLen)) {
+            if (v6 ? isPortUnreachable6(control, controlLen) : isPortUnreachable(control, controlLen)) {
                 portUnreachables.increment();
                 try {
                     unreachable.onPortUnreachable(dest, port);
@@ -367,6 +398,18 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
 
     /** Walks the control messages for an IP_RECVERR whose extended error is ICMP type 3 code 3. */
     static boolean isPortUnreachable(MemorySegment control, long controlLen) {
+        return hasRecvErr(control, controlLen, Libc.IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP, ICMP_DEST_UNREACH,
+                ICMP_PORT_UNREACH);
+    }
+
+    /** Walks the control messages for an IPV6_RECVERR whose extended error is ICMPv6 type 1 code 4. */
+    static boolean isPortUnreachable6(MemorySegment control, long controlLen) {
+        return hasRecvErr(control, controlLen, IPPROTO_IPV6, IPV6_RECVERR, SO_EE_ORIGIN_ICMP6, ICMPV6_DEST_UNREACH,
+                ICMPV6_PORT_UNREACH);
+    }
+
+    private static boolean hasRecvErr(MemorySegment control, long controlLen, int wantLevel, int wantType, int origin,
+            int icmpType, int icmpCode) {
         long off = 0;
         long limit = Math.min(controlLen, control.byteSize());
         while (off + Libc.CMSG_DATA <= limit) {
@@ -377,25 +420,46 @@ final class RecvErrUdpTransport extends UdpTransportMapping {
             int level = control.get(ValueLayout.JAVA_INT, off + Libc.CMSG_LEVEL);
             int type = control.get(ValueLayout.JAVA_INT, off + Libc.CMSG_TYPE);
             long data = off + Libc.CMSG_DATA;
-            if (level == Libc.IPPROTO_IP && type == IP_RECVERR && len >= Libc.CMSG_DATA + 16) {
-                return control.get(ValueLayout.JAVA_BYTE, data + EE_ORIGIN) == SO_EE_ORIGIN_ICMP
-                        && control.get(ValueLayout.JAVA_BYTE, data + EE_TYPE) == ICMP_DEST_UNREACH
-                        && control.get(ValueLayout.JAVA_BYTE, data + EE_CODE) == ICMP_PORT_UNREACH;
+            if (level == wantLevel && type == wantType && len >= Libc.CMSG_DATA + 16) {
+                return control.get(ValueLayout.JAVA_BYTE, data + EE_ORIGIN) == origin
+                        && control.get(ValueLayout.JAVA_BYTE, data + EE_TYPE) == icmpType
+                        && control.get(ValueLayout.JAVA_BYTE, data + EE_CODE) == icmpCode;
             }
             off += (len + 7) & ~7L;
         }
         return false;
     }
 
-    private static void writeSockaddr(MemorySegment addr, UdpAddress a) throws IOException {
-        byte[] ip = a.getInetAddress().getAddress();
-        if (ip.length != 4) {
-            throw new IOException("SNMP transport is IPv4 only; cannot bind " + a);
+    /** Writes a sockaddr of this transport's family into {@code addr} (room for a sockaddr_in6). */
+    private void writeSockaddr(MemorySegment addr, InetAddress a, int port) throws IOException {
+        byte[] ip = a.getAddress();
+        if ((ip.length == 16) != v6) {
+            throw new IOException("this SNMP transport is " + (v6 ? "IPv6" : "IPv4") + " only; cannot use " + a);
         }
         addr.fill((byte) 0);
-        addr.set(ValueLayout.JAVA_SHORT, Libc.SIN_FAMILY, (short) Libc.AF_INET);
-        addr.set(Libc.BE_SHORT, 2, (short) a.getPort());
-        MemorySegment.copy(ip, 0, addr, ValueLayout.JAVA_BYTE, Libc.SIN_ADDR, 4);
+        if (v6) {
+            addr.set(ValueLayout.JAVA_SHORT, Libc.SIN6_FAMILY, (short) Libc.AF_INET6);
+            addr.set(Libc.BE_SHORT, 2, (short) port);
+            MemorySegment.copy(ip, 0, addr, ValueLayout.JAVA_BYTE, Libc.SIN6_ADDR, 16);
+            addr.set(ValueLayout.JAVA_INT, SIN6_SCOPE, ((Inet6Address) a).getScopeId());
+        } else {
+            addr.set(ValueLayout.JAVA_SHORT, Libc.SIN_FAMILY, (short) Libc.AF_INET);
+            addr.set(Libc.BE_SHORT, 2, (short) port);
+            MemorySegment.copy(ip, 0, addr, ValueLayout.JAVA_BYTE, Libc.SIN_ADDR, 4);
+        }
+    }
+
+    private static Inet6Address inet6(MemorySegment sockaddr) {
+        byte[] b = new byte[16];
+        MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, Libc.SIN6_ADDR, b, 0, 16);
+        try {
+            int scope = sockaddr.get(ValueLayout.JAVA_INT, SIN6_SCOPE);
+            InetAddress a = scope == 0 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, scope);
+            // an IPv4-mapped source cannot reach a V6ONLY socket; read it as the 16 bytes anyway
+            return a instanceof Inet6Address v6a ? v6a : Inet6Address.getByAddress(null, b, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("16 bytes are always an IPv6 address", e);
+        }
     }
 
     private static InetAddress inet(int ipv4) {

@@ -1,5 +1,6 @@
 package dev.netscan.discovery.snmp;
 
+import dev.netscan.core.AddressBook;
 import dev.netscan.core.Ipv4;
 import dev.netscan.core.SnmpInfo;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
@@ -9,15 +10,16 @@ import it.unimi.dsi.fastutil.ints.IntIterator;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.snmp4j.AbstractTarget;
 import org.snmp4j.CommunityTarget;
 import org.snmp4j.MessageDispatcher;
 import org.snmp4j.MessageDispatcherImpl;
@@ -175,6 +177,9 @@ public final class SnmpScanner implements AutoCloseable {
 
     /** Written once in start() under lock, read by I/O paths after a happens-before through lock. */
     private Snmp snmp;
+    /** The session's IPv4 and IPv6 transports (the latter null when no IPv6 socket opened); as {@link #snmp}. */
+    private RecvErrUdpTransport transport4;
+    private RecvErrUdpTransport transport6;
 
     private final LongAdder requests = new LongAdder();
     private final LongAdder successes = new LongAdder();
@@ -235,9 +240,20 @@ public final class SnmpScanner implements AutoCloseable {
                         + settings.privProtocol().netSnmpName() + " privacy: MD5 and DES are weak; accepted for old "
                         + "agents, but configure SHA-256 or better and AES where the agents allow it");
             }
-            RecvErrUdpTransport transport = new RecvErrUdpTransport(new UdpAddress(bindAddress + "/0"),
+            boolean bindV6 = bindAddress.indexOf(':') >= 0;
+            RecvErrUdpTransport transport = new RecvErrUdpTransport(new UdpAddress((bindV6 ? "0.0.0.0" : bindAddress) + "/0"),
                     receiveBufferBytes, this::onPortUnreachable);
             transport.setThreadName("netscan-snmp-rx");
+            RecvErrUdpTransport v6 = new RecvErrUdpTransport(new UdpAddress((bindV6 ? bindAddress : "::") + "/0"),
+                    receiveBufferBytes, this::onPortUnreachable);
+            v6.setThreadName("netscan-snmp-rx6");
+            try {
+                v6.listen();
+            } catch (IOException e) {
+                warn("SNMP over IPv6 is off: cannot open a UDP/IPv6 socket (" + e.getMessage() + "); IPv6 devices "
+                        + "are not asked over SNMP");
+                v6 = null;
+            }
             MessageDispatcher dispatcher = new MessageDispatcherImpl();
             switch (settings.version()) {
                 case V1 -> dispatcher.addMessageProcessingModel(new MPv1());
@@ -245,6 +261,9 @@ public final class SnmpScanner implements AutoCloseable {
                 case V3 -> dispatcher.addMessageProcessingModel(v3Model());
             }
             Snmp s = new Snmp(dispatcher, transport);
+            if (v6 != null) {
+                s.addTransportMapping(v6);
+            }
             if (settings.version() == SnmpVersion.V3) {
                 acceptUnauthenticatedUsmReports();
                 USM usm = (USM) ((MPv3) dispatcher.getMessageProcessingModel(MPv3.ID))
@@ -261,6 +280,8 @@ public final class SnmpScanner implements AutoCloseable {
                 throw new IOException("SNMP scanner: cannot open UDP socket on " + bindAddress + ": " + e.getMessage(), e);
             }
             snmp = s;
+            transport4 = transport;
+            transport6 = v6;
             started = true;
         }
         pump();
@@ -478,14 +499,17 @@ public final class SnmpScanner implements AutoCloseable {
 
     /** Sends a query's first request: one GET for every field. */
     private void startQuery(Query q) {
-        int ipv4 = q.ipv4;
-        try {
-            q.address = new UdpAddress(InetAddress.getByAddress(new byte[] {
-                (byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4}), settings.port());
-        } catch (UnknownHostException e) {
-            throw new AssertionError("four bytes are always an IPv4 address", e);
+        int key = q.ipv4;
+        InetAddress to = AddressBook.shared().inetAddress(key);
+        RecvErrUdpTransport via = AddressBook.isIpv6Key(key) ? transport6 : transport4;
+        if (to == null || via == null) {
+            // our side: the address left the book (the device left), or no IPv6 socket
+            q.fail(SnmpOutcome.LOCAL_REFUSAL, to == null ? "address no longer known" : "no UDP/IPv6 socket", false);
+            return;
         }
+        q.address = new UdpAddress(to, settings.port());
         q.target = target(q.address);
+        ((AbstractTarget<UdpAddress>) q.target).setPreferredTransports(List.of(via));
         PDU pdu = newPdu(PDU.GET);
         pdu.addAll(GET_BINDINGS);
         send(q, pdu);
@@ -728,7 +752,7 @@ public final class SnmpScanner implements AutoCloseable {
             try {
                 listener.onSuccess(ipv4, info, ts);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", Ipv4.format(ipv4), e.getClass().getName());
+                LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", AddressBook.shared().text(ipv4), e.getClass().getName());
             }
             successes.increment(); // after the listener: a counted outcome has been delivered
             pump();
@@ -741,7 +765,7 @@ public final class SnmpScanner implements AutoCloseable {
             try {
                 listener.onFailure(ipv4, outcome, SnmpText.sanitize(settings.redact(detail)));
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", Ipv4.format(ipv4), e.getClass().getName());
+                LOG.log(System.Logger.Level.WARNING, "SNMP listener failed for {0}: {1}", AddressBook.shared().text(ipv4), e.getClass().getName());
             }
             switch (outcome) { // after the listener: a counted outcome has been delivered
                 case TIMEOUT -> timeouts.increment();

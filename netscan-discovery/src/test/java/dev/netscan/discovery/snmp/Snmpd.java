@@ -63,18 +63,33 @@ final class Snmpd implements AutoCloseable {
             }
             Assumptions.abort(why);
         }
-        return start();
+        return start(false);
     }
 
-    private static Snmpd start() throws Exception {
+    /**
+     * An snmpd this harness starts listening on {@code udp6:[::1]} only (the shared one of
+     * scripts/test-servers is IPv4), with the same users; fails when CI=true and snmpd is missing.
+     */
+    static Snmpd obtainIpv6() throws Exception {
+        if (!Files.isExecutable(Path.of(SNMPD))) {
+            String why = "net-snmp snmpd not found (" + SNMPD + "): install the Debian package 'snmpd'";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        return start(true);
+    }
+
+    private static Snmpd start(boolean ipv6) throws Exception {
         Path dir = Files.createTempDirectory("netscan-snmpd");
+        String host = ipv6 ? "::1" : "127.0.0.1";
         int port;
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
             port = probe.getLocalPort();
         }
         Path conf = dir.resolve("snmpd.conf");
-        Files.writeString(conf, """
-                rocommunity netscan-test 127.0.0.1
+        Files.writeString(conf, (ipv6 ? "rocommunity6 netscan-test ::1\n" : "rocommunity netscan-test 127.0.0.1\n") + """
                 sysName netscan-snmpd
                 sysLocation loopback-lab
                 sysContact ops@example.invalid
@@ -91,25 +106,25 @@ final class Snmpd implements AutoCloseable {
                 rouser nsaes192 priv
                 """, StandardCharsets.UTF_8);
         ProcessBuilder pb = new ProcessBuilder(SNMPD, "-f", "-C", "-c", conf.toString(), "-m", "",
-                "-Lf", dir.resolve("snmpd.log").toString(), "udp:127.0.0.1:" + port)
+                "-Lf", dir.resolve("snmpd.log").toString(), ipv6 ? "udp6:[::1]:" + port : "udp:127.0.0.1:" + port)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("snmpd.out").toFile());
         pb.environment().put("SNMP_PERSISTENT_DIR", dir.toString());
         Process p = pb.start();
-        Snmpd d = new Snmpd("127.0.0.1", port, p, dir);
+        Snmpd d = new Snmpd(host, port, p, dir);
         try {
             d.awaitAnswering();
         } catch (Exception | AssertionError e) {
             String log = Files.exists(dir.resolve("snmpd.log")) ? Files.readString(dir.resolve("snmpd.log")) : "";
             d.close();
-            throw new AssertionError("snmpd did not answer on 127.0.0.1:" + port + "; log: " + log, e);
+            throw new AssertionError("snmpd did not answer on " + host + " port " + port + "; log: " + log, e);
         }
         return d;
     }
 
     private void awaitAnswering() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        try (Snmp snmp = new Snmp(new DefaultUdpTransportMapping(new UdpAddress("127.0.0.1/0")))) {
+        try (Snmp snmp = new Snmp(new DefaultUdpTransportMapping(new UdpAddress(host + "/0")))) {
             snmp.listen();
             CommunityTarget<UdpAddress> t = new CommunityTarget<>(new UdpAddress(host + "/" + port), new OctetString(COMMUNITY));
             t.setVersion(SnmpConstants.version2c);

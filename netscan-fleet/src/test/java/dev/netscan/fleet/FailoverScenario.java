@@ -6,63 +6,64 @@ import dev.netscan.core.Ipv4;
 import dev.netscan.fleet.FleetInstances.Instance;
 import dev.netscan.core.TargetSet;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real single-node KRaft broker (Kafka's own test kit, in this JVM) and netscan instances as
- * separate processes (so one can be killed with SIGKILL), each pinging its share of 127.5.0.0/24 at
- * 1 s. Three share the space; one is killed and the two others take its devices; a fourth joins and
- * takes a share, then leaves gracefully. Every wait is bounded; the figures are printed.
+ * Issue 17's fleet scenario against a real single-node KRaft broker (Kafka's own test kit, in
+ * this JVM), with netscan instances as separate processes (so one can be killed with SIGKILL),
+ * each pinging its share of 127.5.0.0/24 at 1 s with {@value #PARTITIONS} partitions. Three share
+ * the space; one is killed with SIGKILL and the two others take its devices; a fourth joins and
+ * takes a share, then leaves gracefully. Checks ownership disjoint and complete, every device
+ * pinged by its owner only and in every interval of the stable windows, failover and join within
+ * 15 s, handover overlap below one ping interval. Every wait is bounded; the figures are printed.
+ * The caller says how an instance is launched (netscan-cli's FleetFailoverIT: the packaged
+ * {@code netscan monitor}). Public for that test (test-jar).
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class FleetFailoverTest {
-    private static final int PARTITIONS = 16;
-    private static final String NETWORK = "127.5.0.0/24";
+public final class FailoverScenario {
+    /** The partition count the launched instances must be configured with. */
+    public static final int PARTITIONS = 16;
+    /** The network the launched instances must be configured with, pinged at 1 s. */
+    public static final String NETWORK = "127.5.0.0/24";
     private static final long TARGET_MILLIS = 15_000; // issue 17: failover and join within 15 s
     private static final long PING_INTERVAL_MILLIS = 1_000;
 
-    @TempDir
-    Path dir;
-    private FleetInstances fleet;
-
-    @org.junit.jupiter.api.BeforeEach
-    void setUp() {
-        fleet = new FleetInstances(dir);
+    /** Starts one instance of the fleet (group, broker, network and partitions fixed by the caller). */
+    @FunctionalInterface
+    public interface Launcher {
+        /** Starts instance {@code name}, adopted by the scenario's {@link FleetInstances}. */
+        Instance launch(String name) throws IOException;
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        fleet.close();
+    private final FleetInstances fleet;
+    private final Launcher launcher;
+
+    /** A scenario whose instances {@code launcher} starts and {@code fleet} watches. */
+    public FailoverScenario(FleetInstances fleet, Launcher launcher) {
+        this.fleet = fleet;
+        this.launcher = launcher;
     }
 
-    @Test
-    void threeInstancesShareTheSpaceTheSurvivorsTakeOverAKilledOneAndAJoinerTakesAShare() throws Exception {
+    /** Runs the scenario; throws AssertionError on the first broken expectation. */
+    public void run() throws Exception {
         long t0 = System.nanoTime();
-        String bootstrap = TestBroker.bootstrap();
-        System.out.printf("fleet test: broker ready in %d ms%n", ms(t0));
-
         TargetSet targets = TargetSet.of(NETWORK);
         List<Integer> devices = new ArrayList<>();
         for (long i = 0; i < targets.size(); i++) {
             devices.add(targets.addressAt(i));
         }
 
-        Instance a = launch("a", bootstrap);
-        Instance b = launch("b", bootstrap);
-        Instance c = launch("c", bootstrap);
+        Instance a = launcher.launch("a");
+        Instance b = launcher.launch("b");
+        Instance c = launcher.launch("c");
         long launched = System.currentTimeMillis();
         List<Instance> live = List.of(a, b, c);
         awaitSteady(live, devices, launched, 90_000, "three instances sharing " + NETWORK);
+        long steadyFrom = System.currentTimeMillis();
         System.out.printf("fleet test: 3 instances own all %d partitions and ping all %d devices %d ms after launch%n",
                 PARTITIONS, devices.size(), System.currentTimeMillis() - launched);
         assertExclusive(live, devices);
@@ -71,12 +72,14 @@ class FleetFailoverTest {
         Set<Integer> victimParts = b.owned;
         List<Integer> victimDevices = devices.stream().filter(ip -> victimParts.contains(part(ip))).toList();
         long killedAt = System.currentTimeMillis();
-        b.process.destroyForcibly();
+        b.process.destroyForcibly(); // SIGKILL to its PID
         assertThat(b.process.waitFor(10, TimeUnit.SECONDS)).as("instance b died").isTrue();
         List<Instance> survivors = List.of(a, c);
         await(60_000, "survivors a and c ping all " + victimDevices.size() + " devices of killed b", () ->
                 victimDevices.stream().allMatch(ip -> a.pingedAfter(ip, killedAt) || c.pingedAfter(ip, killedAt)));
-        long failover = System.currentTimeMillis() - killedAt;
+        // from the reply times, not from when this test saw them
+        long failover = victimDevices.stream().mapToLong(ip -> Math.min(a.firstPingAfter(ip, killedAt),
+                c.firstPingAfter(ip, killedAt))).max().orElse(killedAt) - killedAt;
         awaitSteady(survivors, devices, killedAt, 30_000, "a and c after b was killed");
         System.out.printf("fleet test: FAILOVER after kill -9 of b (%d partitions, %d devices): all pinged again by"
                 + " the survivors %d ms after the kill (session timeout 4 s)%n", victimParts.size(),
@@ -84,7 +87,7 @@ class FleetFailoverTest {
 
         // a fourth joins
         long joinAt = System.currentTimeMillis();
-        Instance d = launch("d", bootstrap);
+        Instance d = launcher.launch("d");
         List<Instance> four = List.of(a, c, d);
         await(60_000, "d owns a share", () -> !d.owned.isEmpty());
         awaitSteady(four, devices, d.firstOwnedAtMillis, 30_000, "a, c and d after d joined");
@@ -108,16 +111,28 @@ class FleetFailoverTest {
         assertThat(worstOverlap).as("old owner pings after the new owner started (ms)").isLessThan(PING_INTERVAL_MILLIS);
         assertExclusive(four, devices);
 
-        // d leaves gracefully (closing its stdin: service first, then the group): no session timeout
+        // d leaves gracefully: service first, then the group; no session timeout
         long leaveAt = System.currentTimeMillis();
-        d.process.getOutputStream().close();
+        d.stopGracefully();
         await(30_000, "a and c ping all " + dDevices.size() + " devices of d after it left", () ->
                 dDevices.stream().allMatch(ip -> a.pingedAfter(ip, leaveAt) || c.pingedAfter(ip, leaveAt)));
-        long leave = System.currentTimeMillis() - leaveAt;
+        long leave = dDevices.stream().mapToLong(ip -> Math.min(a.firstPingAfter(ip, leaveAt),
+                c.firstPingAfter(ip, leaveAt))).max().orElse(leaveAt) - leaveAt;
         awaitSteady(survivors, devices, leaveAt, 30_000, "a and c after d left");
         System.out.printf("fleet test: GRACEFUL LEAVE of d: its devices pinged by a and c %d ms after it was told to stop%n",
                 leave);
-        assertThat(d.process.waitFor(20, TimeUnit.SECONDS)).as("d exits after its stdin closes").isTrue();
+        assertThat(d.process.waitFor(20, TimeUnit.SECONDS)).as("d exits after it was told to stop").isTrue();
+
+        // the whole run from the first steady state: every device pinged in every interval and by one
+        // instance at a time, except in the handover windows of the kill, the join and the leave
+        long kill0 = victimDevices.stream().mapToLong(ip -> b.lastPingBefore(ip, killedAt)).min().orElse(killedAt);
+        List<long[]> windows = List.of(new long[] {Math.min(kill0, killedAt - PING_INTERVAL_MILLIS), killedAt + failover},
+                new long[] {joinAt, lastTakenOver + PING_INTERVAL_MILLIS},
+                new long[] {leaveAt - PING_INTERVAL_MILLIS, leaveAt + leave + PING_INTERVAL_MILLIS});
+        long end = System.currentTimeMillis();
+        await(10_000, "every device pinged once more", () -> devices.stream()
+                .allMatch(ip -> a.pingedAfter(ip, end) || c.pingedAfter(ip, end)));
+        assertEveryIntervalOutside(windows, List.of(a, b, c, d), devices, steadyFrom, end);
 
         assertThat(failover).as("failover after kill -9 (ms), target " + TARGET_MILLIS).isLessThanOrEqualTo(TARGET_MILLIS);
         assertThat(lastTakenOver - firstOwned).as("from d's first assignment to pinging all its devices (ms)")
@@ -131,10 +146,6 @@ class FleetFailoverTest {
 
     private static long ms(long startNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    }
-
-    private Instance launch(String name, String bootstrap) throws IOException {
-        return fleet.launch(name, bootstrap, "fleet-test", PARTITIONS, NETWORK);
     }
 
     /** Waits until the instances own every partition, disjointly, and each pinged all its devices after {@code since}. */
@@ -194,6 +205,53 @@ class FleetFailoverTest {
         System.out.printf("fleet test: stable window of %d ms with %d instances: every device pinged by its owner"
                 + " only, longest gap between pings %d ms%n", to - from, live.size(), worstGap);
         assertThat(worstGap).as("longest gap between a device's pings (ms)").isLessThanOrEqualTo(2 * PING_INTERVAL_MILLIS);
+    }
+
+    /**
+     * Over [{@code from}, {@code to}], outside {@code windows}: no device goes more than two ping
+     * intervals without a reply, and no two successive replies of a device come from different
+     * instances (ownership moves only inside a window).
+     */
+    private static void assertEveryIntervalOutside(List<long[]> windows, List<Instance> all, List<Integer> devices,
+            long from, long to) {
+        long worstGap = 0;
+        int switches = 0;
+        for (int ip : devices) {
+            List<long[]> seen = new ArrayList<>(); // {time, instance index}
+            for (int k = 0; k < all.size(); k++) {
+                for (long t : all.get(k).pingsOf(ip)) {
+                    if (t >= from && t <= to) {
+                        seen.add(new long[] {t, k});
+                    }
+                }
+            }
+            seen.sort(java.util.Comparator.comparingLong(x -> x[0]));
+            long prevT = from;
+            long prevBy = -1;
+            for (long[] x : seen) {
+                boolean inWindow = false; // the stretch from the previous reply to this one touches a window
+                for (long[] w : windows) {
+                    inWindow |= prevT < w[1] && x[0] > w[0];
+                }
+                if (!inWindow) {
+                    worstGap = Math.max(worstGap, x[0] - prevT);
+                    assertThat(x[0] - prevT).as("gap in %s's replies outside the handover windows, ending %d ms after"
+                            + " the first steady state", Ipv4.format(ip), x[0] - from)
+                            .isLessThanOrEqualTo(2 * PING_INTERVAL_MILLIS);
+                    assertThat(prevBy < 0 || prevBy == x[1]).as("%s pinged by %s then %s outside the handover windows,"
+                            + " %d ms after the first steady state", Ipv4.format(ip),
+                            prevBy < 0 ? "-" : all.get((int) prevBy).name, all.get((int) x[1]).name, x[0] - from).isTrue();
+                } else if (prevBy >= 0 && prevBy != x[1]) {
+                    switches++;
+                }
+                prevT = x[0];
+                prevBy = x[1];
+            }
+        }
+        System.out.printf("fleet test: whole run (%d ms from the first steady state): outside the handover windows"
+                + " (kill %d ms, join %d ms, leave %d ms) every device pinged by one instance, longest gap %d ms;"
+                + " %d owner changes inside them%n", to - from, windows.get(0)[1] - windows.get(0)[0],
+                windows.get(1)[1] - windows.get(1)[0], windows.get(2)[1] - windows.get(2)[0], worstGap, switches);
     }
 
     private void await(long boundMillis, String what, BooleanSupplier condition) throws Exception {
