@@ -47,8 +47,8 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  *
  * <p><b>Falling behind</b> (a GC pause, a stalled thread, a long reconciliation). A bucket more
  * than one tick late is caught up at twice the schedule's speed (one bucket per half tick), and
- * when the monitoring lane cannot take a probe (in-flight bound full, engine queue full) the
- * catch-up waits instead of refusing: catch-up never causes a local outcome of its own. A
+ * when the in-flight bound is full the catch-up waits for it (at most a timeout) instead of
+ * refusing: catch-up causes no local outcome of its own. A
  * scheduler a whole interval or more behind skips whole cycles (counted in
  * {@link Counters#catchUpSkips()}), so a late device is pinged once, late, and then keeps its
  * phase: never twice for one due time. Only a bucket fired on time refuses when the lane is full.
@@ -354,8 +354,8 @@ public final class PingScheduler implements AutoCloseable {
 
     /**
      * Fires bucket {@code bucket} from {@link #firePos}. Returns false when a late bucket paused
-     * because the monitoring lane could not take a probe (it resumes there at a later step),
-     * true when the bucket is done.
+     * because the in-flight bound is full (it resumes there at a later step; probes in flight end
+     * within the timeout, so the pause is bounded), true when the bucket is done.
      */
     private boolean fire(int bucket, long due, long cycle, boolean catchingUp) {
         IntArrayList list = wheel[bucket];
@@ -392,11 +392,9 @@ public final class PingScheduler implements AutoCloseable {
                 refuse(slot, LocalOutcome.IN_FLIGHT_FULL);
             } else if (prober.trySubmit(ip, timeoutNanos, onResult)) {
                 sent.incrementAndGet();
-            } else if (catchingUp) {
-                firePos = i;
-                prober.flush();
-                return false;
             } else {
+                // not a wait: the prober also refuses a device it can no longer address (an IPv6
+                // key gone from the book) until the next reconciliation, which a paused bucket defers
                 refuse(slot, prober.refusalCause());
             }
             lateness.record(clock - Math.max(due, slotSince[slot]));
