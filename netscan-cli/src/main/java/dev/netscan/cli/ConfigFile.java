@@ -134,6 +134,15 @@ public final class ConfigFile {
         // one pass: the file's own problems, the configuration's, and every module's, together
         NetscanConfig config = b.build(problems);
         Settings.check(config, problems);
+        if (fleet != null) {
+            for (int i = 0; i < config.networks().size(); i++) {
+                if (config.networks().get(i).indexOf(':') >= 0) {
+                    // IPv6 devices are keyed per process (AddressBook), so members could not agree on their owner
+                    problems.add("networks[" + i + "]", "\"" + config.networks().get(i) + "\": IPv6 networks are not shared"
+                            + " by a fleet yet; watch them from an instance without the fleet: section");
+                }
+            }
+        }
         dev.netscan.service.HttpSettings http = problems.collect(api::build);
         problems.throwIfAny(source);
         for (InvalidConfigException.Problem w : problems.warnings()) {

@@ -43,6 +43,19 @@ class ConfigFileFleetTest {
     }
 
     @Test
+    void refusesIpv6NetworksInAFleetNamingTheEntry() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigFile.parse("""
+                networks: ["127.0.0.0/30", "2001:db8::/120"]
+                fleet:
+                  kafka_bootstrap: k1:9092
+                  group: g
+                """, "dual.yml", Map.of()));
+        assertThat(e.problems()).extracting(p -> p.key()).containsExactly("networks[1]");
+        assertThat(e.problems().toString()).contains("2001:db8::/120", "not shared by a fleet");
+        assertThat(ConfigFile.parse("networks: [\"2001:db8::/120\"]\n", "alone.yml", Map.of()).fleet()).isEmpty();
+    }
+
+    @Test
     void reportsFleetProblemsWithTheOthersEachNamingItsKey() {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigFile.parse("""
                 ping_interval: soon
