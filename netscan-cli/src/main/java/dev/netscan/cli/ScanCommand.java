@@ -32,7 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -242,8 +242,7 @@ final class ScanCommand implements Callable<Integer> {
                 System.err.println(snmpSummary(c) + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0) + " ms");
             }
         }
-        List<ScanReport.Row> sorted = new ArrayList<>(rows.values());
-        sorted.sort(BY_ADDRESS);
+        List<ScanReport.Row> sorted = byAddress(rows.values());
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         ScanReport report = new ScanReport(summary.targets(), sorted.size(), elapsedMs,
                 summary.achievedRatePps(), sorted);
@@ -273,21 +272,30 @@ final class ScanCommand implements Callable<Integer> {
         throw new Main.UsageException("--rate: must be a number of probes per second (at least 1) or max, was \"" + rate + "\"");
     }
 
-    /** IPv4 rows first in unsigned address order (no boxing: 65,536 rows sort in milliseconds), then IPv6 rows in numeric order. */
-    static final Comparator<ScanReport.Row> BY_ADDRESS = (a, b) -> {
-        boolean a6 = isIpv6(a);
-        boolean b6 = isIpv6(b);
-        if (a6 != b6) {
-            return a6 ? 1 : -1;
+    /**
+     * IPv4 rows first in unsigned address order, then IPv6 rows in numeric order. Each IPv6 address is
+     * parsed once, not at every comparison (a /112 sweep has 65,536 rows), and nothing is boxed.
+     */
+    static List<ScanReport.Row> byAddress(Collection<ScanReport.Row> rows) {
+        List<ScanReport.Row> v4 = new ArrayList<>(rows.size());
+        List<Ipv6Row> v6 = new ArrayList<>();
+        for (ScanReport.Row r : rows) {
+            if (isIpv6(r)) {
+                Inet6Address a = Ipv6.parse(r.address());
+                v6.add(new Ipv6Row(Ipv6.high(a), Ipv6.low(a), r));
+            } else {
+                v4.add(r);
+            }
         }
-        if (!a6) {
-            return Integer.compareUnsigned(a.ipv4(), b.ipv4());
+        v4.sort((a, b) -> Integer.compareUnsigned(a.ipv4(), b.ipv4()));
+        v6.sort((a, b) -> a.high != b.high ? Long.compareUnsigned(a.high, b.high) : Long.compareUnsigned(a.low, b.low));
+        for (Ipv6Row r : v6) {
+            v4.add(r.row);
         }
-        Inet6Address x = Ipv6.parse(a.address());
-        Inet6Address y = Ipv6.parse(b.address());
-        int c = Long.compareUnsigned(Ipv6.high(x), Ipv6.high(y));
-        return c != 0 ? c : Long.compareUnsigned(Ipv6.low(x), Ipv6.low(y));
-    };
+        return v4;
+    }
+
+    private record Ipv6Row(long high, long low, ScanReport.Row row) {}
 
     private static boolean isIpv6(ScanReport.Row r) {
         return r.ipv4() == 0 && r.address().contains(":");

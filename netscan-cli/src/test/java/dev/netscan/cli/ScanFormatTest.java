@@ -94,4 +94,15 @@ class ScanFormatTest {
         ScanFormat.millis(b, Double.NaN);
         assertEquals("NaN", b.toString());
     }
+
+    @Test
+    void rowsSortIpv4UnsignedFirstThenIpv6Numerically() {
+        List<ScanReport.Row> rows = new ArrayList<>();
+        for (String a : List.of("2001:db8::10", "200.0.0.1", "2001:db8::9", "::1", "10.0.0.2", "10.0.0.1")) {
+            int ip = a.indexOf(':') >= 0 ? 0 : Ipv4.parse(a);
+            rows.add(new ScanReport.Row(a, ip, 1.0, SnmpInfo.UNKNOWN, 0));
+        }
+        assertEquals(List.of("10.0.0.1", "10.0.0.2", "200.0.0.1", "::1", "2001:db8::9", "2001:db8::10"),
+                ScanCommand.byAddress(rows).stream().map(ScanReport.Row::address).toList());
+    }
 }
